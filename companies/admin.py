@@ -1,0 +1,142 @@
+"""Admin for companies, sources, model releases, metrics and KPIs."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.admin import SOURCE_FIELDSET, TIMESTAMPS_FIELDSET, PortfolioAdmin, partial_date_column
+
+
+@admin.register(Source)
+class SourceAdmin(PortfolioAdmin):
+    list_display = ("title", "publisher", "published_on_display", "language", "url")
+    list_filter = ("language", "published_on_precision")
+    search_fields = ("title", "publisher", "url")
+    date_hierarchy = "published_on"
+    fieldsets = (
+        (None, {"fields": ("title", "publisher", "url", "language")}),
+        (_("Published"), {"fields": (("published_on", "published_on_precision"),)}),
+        TIMESTAMPS_FIELDSET,
+    )
+    published_on_display = partial_date_column("published_on", _("published"))
+
+
+class ModelReleaseInline(admin.TabularInline):
+    """The company's model releases, edited on its page."""
+
+    model = ModelRelease
+    fields = (
+        "name",
+        "family",
+        "released_on",
+        "released_on_precision",
+        "parameters_b",
+        "open_weights",
+        "kind",
+    )
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Company)
+class CompanyAdmin(PortfolioAdmin):
+    list_display = ("name_en", "name_zh", "slug", "status", "country", "city", "sector", "founded_on_display")
+    list_filter = ("status", "country", "sector")
+    search_fields = ("name_en", "name_zh", "legal_name", "aliases", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+    date_hierarchy = "founded_on"
+    fieldsets = (
+        (None, {"fields": ("name_en", "name_zh", "slug", "legal_name", "aliases", "status")}),
+        (
+            _("Profile"),
+            {"fields": (("founded_on", "founded_on_precision"), "country", "city", "sector", "website")},
+        ),
+        (_("Summary"), {"fields": ("summary",)}),
+        TIMESTAMPS_FIELDSET,
+    )
+    inlines = [ModelReleaseInline]
+    founded_on_display = partial_date_column("founded_on", _("founded"))
+
+
+@admin.register(ModelRelease)
+class ModelReleaseAdmin(PortfolioAdmin):
+    list_display = (
+        "name",
+        "company",
+        "family",
+        "released_on_display",
+        "parameters_b",
+        "open_weights",
+        "kind",
+    )
+    list_filter = ("kind", "open_weights", "family", "released_on_precision")
+    list_select_related = ("company",)
+    search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
+    autocomplete_fields = ("company", "source")
+    date_hierarchy = "released_on"
+    fieldsets = (
+        (None, {"fields": ("company", "name", "family", "kind")}),
+        (
+            _("Release"),
+            {
+                "fields": (
+                    ("released_on", "released_on_precision"),
+                    "parameters_b",
+                    "open_weights",
+                    "languages",
+                )
+            },
+        ),
+        (_("Summary"), {"fields": ("summary",)}),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+    released_on_display = partial_date_column("released_on", _("released"))
+
+
+@admin.register(Metric)
+class MetricAdmin(PortfolioAdmin):
+    list_display = ("code", "name_en", "name_zh", "unit")
+    list_filter = ("unit",)
+    search_fields = ("code", "name_en", "name_zh", "description")
+    fields = ("code", "name_en", "name_zh", "unit", "description", "created_at", "updated_at")
+
+
+@admin.register(KPI)
+class KPIAdmin(PortfolioAdmin):
+    list_display = (
+        "company",
+        "metric",
+        "model_release",
+        "value_display",
+        "period_start",
+        "period_end",
+        "scope",
+    )
+    list_filter = ("metric", "qualifier", "metric__unit")
+    list_select_related = ("company", "metric", "model_release")
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "metric__code",
+        "metric__name_en",
+        "metric__name_zh",
+        "model_release__name",
+        "scope",
+    )
+    autocomplete_fields = ("company", "metric", "model_release", "source")
+    date_hierarchy = "period_start"
+    fieldsets = (
+        (None, {"fields": ("company", "metric", "model_release")}),
+        (
+            _("Value"),
+            {"fields": (("qualifier", "value", "currency"), ("period_start", "period_end"), "scope")},
+        ),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, obj: KPI) -> str:
+        return obj.value_display

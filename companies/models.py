@@ -1,0 +1,268 @@
+"""Companies, the sources facts come from, the AI models companies release, and their KPIs."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from companies.choices import CompanyStatus, MetricUnit, Qualifier, ReleaseKind
+from portfolio.dates import (
+    DatePrecision,
+    format_partial_date,
+    normalize_partial_dates,
+    partial_date_constraints,
+    precision_field,
+)
+from portfolio.models import SourcedModel, TimeStampedModel
+from portfolio.money import CURRENCY_CODES, currency_field
+
+
+def split_aliases(aliases: str) -> list[str]:
+    """Aliases are kept one per line; this is the list a reader or an API client wants."""
+    return [line.strip() for line in aliases.splitlines() if line.strip()]
+
+
+class Source(TimeStampedModel):
+    """A document facts are taken from (an article, a filing, a press release)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_on_precision = precision_field(_("published on precision"))
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, help_text=_("BCP 47 tag, e.g. zh-Hans or en.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["-published_on", "title"]
+        constraints = [*partial_date_constraints("published_on")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        normalize_partial_dates(self, "published_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def published_on_display(self) -> str:
+        return format_partial_date(self.published_on, self.published_on_precision)
+
+
+class Company(TimeStampedModel):
+    """A company the firm tracks; in the portfolio when the house investor is in one of its rounds."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
+    name_en = models.CharField(_("English name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
+    summary = models.TextField(_("summary"), blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    founded_on_precision = precision_field(_("founded on precision"), default=DatePrecision.YEAR)
+    country = CountryField(_("country"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PRIVATE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name_en"]
+        constraints = [
+            *partial_date_constraints("founded_on"),
+            models.CheckConstraint(
+                condition=Q(status__in=CompanyStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
+
+    def save(self, *args, **kwargs):
+        normalize_partial_dates(self, "founded_on")
+        super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    @property
+    def founded_on_display(self) -> str:
+        return format_partial_date(self.founded_on, self.founded_on_precision)
+
+
+class ModelRelease(SourcedModel):
+    """An AI model a company released (GLM-130B, ChatGLM-6B, ...)."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="model_releases"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    family = models.CharField(_("family"), max_length=100, blank=True, help_text=_("e.g. GLM or ChatGLM."))
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    released_on_precision = precision_field(_("released on precision"))
+    parameters_b = models.DecimalField(
+        _("parameters (billions)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    open_weights = models.BooleanField(
+        _("open weights"), null=True, blank=True, help_text=_("Leave empty when unknown.")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReleaseKind.choices, default=ReleaseKind.OTHER)
+    languages = models.CharField(
+        _("languages"), max_length=100, blank=True, help_text=_("Comma-separated, e.g. zh, en.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("model release")
+        verbose_name_plural = _("model releases")
+        ordering = ["company__name_en", "released_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            *partial_date_constraints("released_on"),
+            models.CheckConstraint(
+                condition=Q(parameters_b__isnull=True) | Q(parameters_b__gt=0),
+                name="%(app_label)s_%(class)s_parameters_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReleaseKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        normalize_partial_dates(self, "released_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def released_on_display(self) -> str:
+        return format_partial_date(self.released_on, self.released_on_precision)
+
+
+class Metric(TimeStampedModel):
+    """What a KPI measures, e.g. market share in percent or a rank."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True, help_text=_("e.g. market_share."))
+    name_en = models.CharField(_("English name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=MetricUnit.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__in=MetricUnit.values), name="%(app_label)s_%(class)s_unit_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class KPI(SourcedModel):
+    """A value a company reported for a metric over a period ("突破1000万" is `gt 10000000`)."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="kpis"
+    )
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="kpis"
+    )
+    model_release = models.ForeignKey(
+        ModelRelease,
+        verbose_name=_("model release"),
+        on_delete=models.PROTECT,
+        related_name="kpis",
+        null=True,
+        blank=True,
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    qualifier = models.CharField(
+        _("qualifier"), max_length=6, choices=Qualifier.choices, default=Qualifier.EQ
+    )
+    currency = currency_field(_("currency"))
+    scope = models.CharField(
+        _("scope"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the value is measured against, e.g. China independent LLM developers by 2024 revenue."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["company__name_en", "period_start", "metric__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lte=models.F("period_end")),
+                name="%(app_label)s_%(class)s_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier__in=Qualifier.values),
+                name="%(app_label)s_%(class)s_qualifier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency="") | Q(currency__in=CURRENCY_CODES),
+                name="%(app_label)s_%(class)s_currency_iso4217",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name_en} · {self.metric.name_en}: {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        """The value as a reader says it: "6.6%", "> 10,000,000", "#1", "≤ #10"."""
+        number = f"{self.value.normalize():,f}"
+        unit = self.metric.unit
+        if unit == MetricUnit.PERCENT:
+            number = f"{number}%"
+        elif unit == MetricUnit.RANK:
+            number = f"#{number}"
+        elif unit == MetricUnit.MONEY:
+            number = f"{self.currency} {number}"
+        if self.qualifier == Qualifier.EQ:
+            return number
+        return f"{Qualifier(self.qualifier).symbol} {number}"
+
+    def clean(self) -> None:
+        if self.model_release_id and self.company_id and self.model_release.company_id != self.company_id:
+            raise ValidationError({"model_release": _("The model release belongs to another company.")})
+        if self.metric_id and self.metric.unit == MetricUnit.MONEY and not self.currency:
+            raise ValidationError({"currency": _("A money metric needs a currency.")})

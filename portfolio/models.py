@@ -1,0 +1,32 @@
+"""Abstract models shared by the apps: timestamps and the citation every fact carries."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Every row records when it was created and last changed, for audits and incremental sync."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class SourcedModel(TimeStampedModel):
+    """A fact-bearing row: it cites the source it was taken from, and the sentence if known."""
+
+    source = models.ForeignKey(
+        "companies.Source",
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    source_quote = models.TextField(
+        _("source quote"), blank=True, help_text=_("The sentence the fact was taken from.")
+    )
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,57 @@
+"""Money as a decimal amount plus an ISO 4217 currency code; never a float."""
+
+import pycountry
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+CURRENCY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_3 for c in pycountry.currencies))
+CURRENCY_CHOICES: list[tuple[str, str]] = [
+    (c.alpha_3, f"{c.alpha_3} · {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
+]
+
+
+def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:
+    """An optional, non-negative amount: unknown amounts stay null rather than zero."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **kwargs,
+    )
+
+
+def currency_field(verbose_name: str = _("currency")) -> models.CharField:
+    """An ISO 4217 code, blank while no amount it applies to is known."""
+    return models.CharField(verbose_name, max_length=3, blank=True, choices=CURRENCY_CHOICES)
+
+
+def money_constraints(*amounts: str, currency: str = "currency") -> list[models.CheckConstraint]:
+    """Checks that amounts are non-negative, the currency is ISO 4217, and set when an amount is."""
+    constraints = [
+        models.CheckConstraint(
+            condition=Q(**{f"{amount}__isnull": True}) | Q(**{f"{amount}__gte": 0}),
+            name=f"%(app_label)s_%(class)s_{amount}_non_negative",
+        )
+        for amount in amounts
+    ]
+    constraints.append(
+        models.CheckConstraint(
+            condition=Q(**{currency: ""}) | Q(**{f"{currency}__in": CURRENCY_CODES}),
+            name=f"%(app_label)s_%(class)s_{currency}_iso4217",
+        )
+    )
+    no_amount = Q()
+    for amount in amounts:
+        no_amount &= Q(**{f"{amount}__isnull": True})
+    constraints.append(
+        models.CheckConstraint(
+            condition=no_amount | ~Q(**{currency: ""}),
+            name=f"%(app_label)s_%(class)s_{currency}_required",
+        )
+    )
+    return constraints

@@ -1,0 +1,176 @@
+"""Admin for investors, funding rounds, participations and listings.
+
+Rounds and listings are edited inline on the company page. The companies app may not
+import this one, so the company admin is extended here rather than there.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from companies.admin import CompanyAdmin
+from companies.models import Company
+from portfolio.admin import (
+    SOURCE_FIELDSET,
+    TIMESTAMPS_FIELDSET,
+    PortfolioAdmin,
+    money_column,
+    partial_date_column,
+)
+from rounds.choices import Role
+from rounds.models import FundingRound, Investor, Listing, Participation
+
+
+@admin.register(Investor)
+class InvestorAdmin(PortfolioAdmin):
+    list_display = ("name_en", "name_zh", "slug", "kind", "country", "is_house", "round_count")
+    list_filter = ("kind", "is_house", "country")
+    search_fields = ("name_en", "name_zh", "aliases", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+    fieldsets = (
+        (None, {"fields": ("name_en", "name_zh", "slug", "aliases")}),
+        (_("Profile"), {"fields": ("kind", "country", "website", "is_house")}),
+        TIMESTAMPS_FIELDSET,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(round_count=Count("participations"))
+
+    @admin.display(description=_("rounds"), ordering="round_count")
+    def round_count(self, obj: Investor) -> int:
+        return obj.round_count
+
+
+class ParticipationInline(admin.TabularInline):
+    """The investors of a round, edited on the round's page."""
+
+    model = Participation
+    fields = ("investor", "role", "is_follow_on", "amount", "currency", "source", "source_quote")
+    autocomplete_fields = ("investor", "source")
+    extra = 1
+
+
+@admin.register(FundingRound)
+class FundingRoundAdmin(PortfolioAdmin):
+    list_display = (
+        "company",
+        "stage",
+        "label",
+        "announced_on_display",
+        "amount_display",
+        "post_money_display",
+        "lead_investors",
+    )
+    list_filter = ("stage", "announced_on_precision", "currency")
+    list_select_related = ("company",)
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "label",
+        "participations__investor__name_en",
+        "participations__investor__name_zh",
+    )
+    autocomplete_fields = ("company", "source")
+    date_hierarchy = "announced_on"
+    fieldsets = (
+        (None, {"fields": ("company", "stage", "label", ("announced_on", "announced_on_precision"))}),
+        (_("Money"), {"fields": (("amount", "currency"), ("pre_money", "post_money", "valuation_currency"))}),
+        (_("Notes"), {"fields": ("notes",)}),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+    inlines = [ParticipationInline]
+    announced_on_display = partial_date_column("announced_on", _("announced"))
+    amount_display = money_column("amount", "currency", _("amount"))
+    post_money_display = money_column("post_money", "valuation_currency", _("post-money"))
+
+    def get_queryset(self, request):
+        leads = Participation.objects.filter(role__in=[Role.LEAD, Role.CO_LEAD]).select_related("investor")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("participations", leads, "lead_participations"))
+        )
+
+    @admin.display(description=_("lead investors"))
+    def lead_investors(self, obj: FundingRound) -> str:
+        return ", ".join(str(p.investor) for p in obj.lead_participations) or "—"
+
+
+@admin.register(Participation)
+class ParticipationAdmin(PortfolioAdmin):
+    list_display = ("investor", "funding_round", "role", "is_follow_on", "amount_display")
+    list_filter = ("role", "is_follow_on")
+    list_select_related = ("investor", "funding_round__company")
+    search_fields = (
+        "investor__name_en",
+        "investor__name_zh",
+        "investor__aliases",
+        "funding_round__company__name_en",
+        "funding_round__company__name_zh",
+        "funding_round__label",
+    )
+    autocomplete_fields = ("funding_round", "investor", "source")
+    fieldsets = (
+        (None, {"fields": ("funding_round", "investor", "role", "is_follow_on", ("amount", "currency"))}),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+    amount_display = money_column("amount", "currency", _("amount"))
+
+
+@admin.register(Listing)
+class ListingAdmin(PortfolioAdmin):
+    list_display = (
+        "company",
+        "kind",
+        "exchange",
+        "ticker",
+        "listed_on_display",
+        "offer_price",
+        "amount_raised_display",
+    )
+    list_filter = ("kind", "exchange")
+    list_select_related = ("company",)
+    search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
+    autocomplete_fields = ("company", "source")
+    date_hierarchy = "listed_on"
+    fieldsets = (
+        (None, {"fields": ("company", "kind", "exchange", "ticker", ("listed_on", "listed_on_precision"))}),
+        (_("Money"), {"fields": (("offer_price", "amount_raised", "currency"),)}),
+        (_("Notes"), {"fields": ("notes",)}),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+    listed_on_display = partial_date_column("listed_on", _("listed"))
+    amount_raised_display = money_column("amount_raised", "currency", _("amount raised"))
+
+
+class FundingRoundInline(admin.TabularInline):
+    """A company's rounds on its page; participations are edited on the round's own page."""
+
+    model = FundingRound
+    fields = ("stage", "label", "announced_on", "announced_on_precision", "amount", "currency")
+    extra = 0
+    show_change_link = True
+    ordering = ("announced_on", "id")
+
+
+class ListingInline(admin.TabularInline):
+    """A company's listings and exits on its page."""
+
+    model = Listing
+    fields = ("kind", "exchange", "ticker", "listed_on", "listed_on_precision")
+    extra = 0
+    show_change_link = True
+
+
+admin.site.unregister(Company)
+
+
+@admin.register(Company)
+class CompanyWithRoundsAdmin(CompanyAdmin):
+    """The company admin with its rounds and listings inline."""
+
+    inlines = [FundingRoundInline, ListingInline, *CompanyAdmin.inlines]

@@ -1,0 +1,195 @@
+"""Investors, the funding rounds they take part in, and the listings that end a company's private life."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from companies.models import Company, split_aliases
+from portfolio.dates import (
+    format_partial_date,
+    normalize_partial_dates,
+    partial_date_constraints,
+    precision_field,
+)
+from portfolio.models import SourcedModel, TimeStampedModel
+from portfolio.money import amount_field, currency_field, money_constraints
+from rounds.choices import InvestorKind, ListingKind, Role, Stage
+
+
+class Investor(TimeStampedModel):
+    """A firm or person that invests; the house investor is the firm whose portfolio this is."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
+    name_en = models.CharField(_("English name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
+    kind = models.CharField(_("kind"), max_length=10, choices=InvestorKind.choices, default=InvestorKind.VC)
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_house = models.BooleanField(
+        _("house investor"), default=False, help_text=_("The firm whose portfolio this is; at most one.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("investor")
+        verbose_name_plural = _("investors")
+        ordering = ["name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_house"], condition=Q(is_house=True), name="%(app_label)s_%(class)s_one_house"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=InvestorKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
+class FundingRound(SourcedModel):
+    """One financing round of a company, with its size and valuations where known."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="funding_rounds"
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True, help_text=_('As reported, e.g. "A轮".'))
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    announced_on_precision = precision_field(_("announced on precision"))
+    amount = amount_field(_("amount"))
+    currency = currency_field(_("currency"))
+    pre_money = amount_field(_("pre-money valuation"))
+    post_money = amount_field(_("post-money valuation"))
+    valuation_currency = currency_field(_("valuation currency"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    investors = models.ManyToManyField(
+        Investor, through="Participation", related_name="funding_rounds", verbose_name=_("investors")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding round")
+        verbose_name_plural = _("funding rounds")
+        ordering = ["company__name_en", "announced_on", "id"]
+        constraints = [
+            *partial_date_constraints("announced_on"),
+            *money_constraints("amount"),
+            *money_constraints("pre_money", "post_money", currency="valuation_currency"),
+            models.CheckConstraint(
+                condition=Q(stage__in=Stage.values), name="%(app_label)s_%(class)s_stage_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.label or self.get_stage_display()
+        return f"{self.company.name_en} · {label} ({self.announced_on_display or _('date unknown')})"
+
+    def save(self, *args, **kwargs):
+        normalize_partial_dates(self, "announced_on")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.pre_money is not None and self.post_money is not None and self.pre_money > self.post_money:
+            raise ValidationError(
+                {"post_money": _("The post-money valuation cannot be below the pre-money one.")}
+            )
+
+    @property
+    def announced_on_display(self) -> str:
+        return format_partial_date(self.announced_on, self.announced_on_precision)
+
+
+class Participation(SourcedModel):
+    """One investor's part in one round: lead or not, first entry or follow-on."""
+
+    funding_round = models.ForeignKey(
+        FundingRound, verbose_name=_("funding round"), on_delete=models.CASCADE, related_name="participations"
+    )
+    investor = models.ForeignKey(
+        Investor, verbose_name=_("investor"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
+    is_follow_on = models.BooleanField(
+        _("follow-on"), default=False, help_text=_("The investor was already in an earlier round.")
+    )
+    amount = amount_field(_("amount"))
+    currency = currency_field(_("currency"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["funding_round", "role", "investor__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "investor"], name="%(app_label)s_%(class)s_one_per_investor"
+            ),
+            *money_constraints("amount"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="%(app_label)s_%(class)s_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investor} · {self.get_role_display()}"
+
+
+class Listing(SourcedModel):
+    """An exit or public listing: an IPO on an exchange, an acquisition, or another exit."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="listings"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ListingKind.choices, default=ListingKind.IPO)
+    exchange = models.CharField(_("exchange"), max_length=50, blank=True, help_text=_("e.g. HKEX."))
+    ticker = models.CharField(_("ticker"), max_length=20, blank=True)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    listed_on_precision = precision_field(_("listed on precision"))
+    offer_price = amount_field(_("offer price"))
+    amount_raised = amount_field(_("amount raised"))
+    currency = currency_field(_("currency"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["company__name_en", "listed_on"]
+        constraints = [
+            *partial_date_constraints("listed_on"),
+            *money_constraints("offer_price", "amount_raised"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ListingKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.exchange}:{self.ticker}" if self.ticker else self.exchange
+        return (
+            f"{self.company.name_en} · {self.get_kind_display()} {where} ({self.listed_on_display})".strip()
+        )
+
+    def save(self, *args, **kwargs):
+        normalize_partial_dates(self, "listed_on")
+        super().save(*args, **kwargs)
+
+    @property
+    def listed_on_display(self) -> str:
+        return format_partial_date(self.listed_on, self.listed_on_precision)
