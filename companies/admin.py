@@ -18,7 +18,7 @@ class SourceAdmin(PortfolioAdmin):
         (_("Published"), {"fields": (("published_on", "published_on_precision"),)}),
         TIMESTAMPS_FIELDSET,
     )
-    published_on_display = partial_date_column("published_on", _("published"))
+    published_on_display = partial_date_column("published_on", _("published on"))
 
 
 class ModelReleaseInline(admin.TabularInline):
@@ -55,7 +55,7 @@ class CompanyAdmin(PortfolioAdmin):
         TIMESTAMPS_FIELDSET,
     )
     inlines = [ModelReleaseInline]
-    founded_on_display = partial_date_column("founded_on", _("founded"))
+    founded_on_display = partial_date_column("founded_on", _("founded on"))
 
 
 @admin.register(ModelRelease)
@@ -91,7 +91,7 @@ class ModelReleaseAdmin(PortfolioAdmin):
         SOURCE_FIELDSET,
         TIMESTAMPS_FIELDSET,
     )
-    released_on_display = partial_date_column("released_on", _("released"))
+    released_on_display = partial_date_column("released_on", _("released on"))
 
 
 @admin.register(Metric)

@@ -11,11 +11,10 @@ from companies.choices import CompanyStatus, MetricUnit, Qualifier, ReleaseKind
 from portfolio.dates import (
     DatePrecision,
     format_partial_date,
-    normalize_partial_dates,
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import SourcedModel, TimeStampedModel
+from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel
 from portfolio.money import CURRENCY_CODES, currency_field
 
 
@@ -24,8 +23,10 @@ def split_aliases(aliases: str) -> list[str]:
     return [line.strip() for line in aliases.splitlines() if line.strip()]
 
 
-class Source(TimeStampedModel):
+class Source(PartialDatesModel, TimeStampedModel):
     """A document facts are taken from (an article, a filing, a press release)."""
+
+    partial_date_fields = ("published_on",)
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -47,17 +48,21 @@ class Source(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        normalize_partial_dates(self, "published_on")
-        super().save(*args, **kwargs)
-
     @property
     def published_on_display(self) -> str:
         return format_partial_date(self.published_on, self.published_on_precision)
 
 
-class Company(TimeStampedModel):
+class CompanyQuerySet(models.QuerySet):
+    def in_portfolio(self) -> "CompanyQuerySet":
+        """Companies in one of whose rounds the house investor took part."""
+        return self.filter(funding_rounds__participations__investor__is_house=True).distinct()
+
+
+class Company(PartialDatesModel, TimeStampedModel):
     """A company the firm tracks; in the portfolio when the house investor is in one of its rounds."""
+
+    partial_date_fields = ("founded_on",)
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
     name_en = models.CharField(_("English name"), max_length=200)
@@ -75,6 +80,7 @@ class Company(TimeStampedModel):
         _("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PRIVATE
     )
 
+    objects = CompanyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -91,10 +97,6 @@ class Company(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
 
-    def save(self, *args, **kwargs):
-        normalize_partial_dates(self, "founded_on")
-        super().save(*args, **kwargs)
-
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
@@ -107,8 +109,10 @@ class Company(TimeStampedModel):
         return format_partial_date(self.founded_on, self.founded_on_precision)
 
 
-class ModelRelease(SourcedModel):
+class ModelRelease(PartialDatesModel, SourcedModel):
     """An AI model a company released (GLM-130B, ChatGLM-6B, ...)."""
+
+    partial_date_fields = ("released_on",)
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="model_releases"
@@ -149,10 +153,6 @@ class ModelRelease(SourcedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        normalize_partial_dates(self, "released_on")
-        super().save(*args, **kwargs)
 
     @property
     def released_on_display(self) -> str:
@@ -262,6 +262,7 @@ class KPI(SourcedModel):
         return f"{Qualifier(self.qualifier).symbol} {number}"
 
     def clean(self) -> None:
+        super().clean()
         if self.model_release_id and self.company_id and self.model_release.company_id != self.company_id:
             raise ValidationError({"model_release": _("The model release belongs to another company.")})
         if self.metric_id and self.metric.unit == MetricUnit.MONEY and not self.currency:

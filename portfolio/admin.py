@@ -37,6 +37,7 @@ class PortfolioAdmin(SimpleHistoryAdmin):
     """Base admin: keeps the change history (who changed which field, when) and shows timestamps."""
 
     readonly_fields = ("created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 100
     show_full_result_count = False
 

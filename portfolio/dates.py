@@ -37,6 +37,7 @@ def partial_date_constraints(field: str) -> list[models.CheckConstraint]:
         models.CheckConstraint(
             condition=Q(**{f"{precision}__in": DatePrecision.values}),
             name=f"%(app_label)s_%(class)s_{field}_precision_valid",
+            violation_error_message=_("Precision must be year, month or day."),
         ),
         models.CheckConstraint(
             condition=Q(**{f"{field}__isnull": True})
@@ -44,6 +45,9 @@ def partial_date_constraints(field: str) -> list[models.CheckConstraint]:
             | Q(**{precision: DatePrecision.MONTH, f"{field}__endswith": "-01"})
             | Q(**{precision: DatePrecision.YEAR, f"{field}__endswith": "-01-01"}),
             name=f"%(app_label)s_%(class)s_{field}_period_start",
+            violation_error_message=_(
+                "A date known to the year must be 1 January; one known to the month, the 1st of the month."
+            ),
         ),
     ]
 

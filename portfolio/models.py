@@ -1,7 +1,9 @@
-"""Abstract models shared by the apps: timestamps and the citation every fact carries."""
+"""Abstract models shared by the apps: timestamps, partial dates and the citation every fact carries."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portfolio.dates import normalize_partial_dates
 
 
 class TimeStampedModel(models.Model):
@@ -12,6 +14,27 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PartialDatesModel(models.Model):
+    """A model with partial dates: each is moved to the first day of its period before validation and saving.
+
+    A concrete model lists its partial dates in `partial_date_fields`; each has a companion
+    `<field>_precision` field and the `partial_date_constraints` of `portfolio.dates`.
+    """
+
+    partial_date_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        normalize_partial_dates(self, *self.partial_date_fields)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        normalize_partial_dates(self, *self.partial_date_fields)
 
 
 class SourcedModel(TimeStampedModel):

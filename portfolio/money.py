@@ -36,6 +36,7 @@ def money_constraints(*amounts: str, currency: str = "currency") -> list[models.
         models.CheckConstraint(
             condition=Q(**{f"{amount}__isnull": True}) | Q(**{f"{amount}__gte": 0}),
             name=f"%(app_label)s_%(class)s_{amount}_non_negative",
+            violation_error_message=_("Amounts cannot be negative."),
         )
         for amount in amounts
     ]
@@ -43,6 +44,7 @@ def money_constraints(*amounts: str, currency: str = "currency") -> list[models.
         models.CheckConstraint(
             condition=Q(**{currency: ""}) | Q(**{f"{currency}__in": CURRENCY_CODES}),
             name=f"%(app_label)s_%(class)s_{currency}_iso4217",
+            violation_error_message=_("Enter an ISO 4217 currency code, e.g. CNY, USD or HKD."),
         )
     )
     no_amount = Q()
@@ -52,6 +54,8 @@ def money_constraints(*amounts: str, currency: str = "currency") -> list[models.
         models.CheckConstraint(
             condition=no_amount | ~Q(**{currency: ""}),
             name=f"%(app_label)s_%(class)s_{currency}_required",
+            violation_error_code="currency_required",
+            violation_error_message=_("Give the currency of the amounts."),
         )
     )
     return constraints

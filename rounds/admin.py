@@ -81,7 +81,7 @@ class FundingRoundAdmin(PortfolioAdmin):
         TIMESTAMPS_FIELDSET,
     )
     inlines = [ParticipationInline]
-    announced_on_display = partial_date_column("announced_on", _("announced"))
+    announced_on_display = partial_date_column("announced_on", _("announced on"))
     amount_display = money_column("amount", "currency", _("amount"))
     post_money_display = money_column("post_money", "valuation_currency", _("post-money"))
 
@@ -143,7 +143,7 @@ class ListingAdmin(PortfolioAdmin):
         SOURCE_FIELDSET,
         TIMESTAMPS_FIELDSET,
     )
-    listed_on_display = partial_date_column("listed_on", _("listed"))
+    listed_on_display = partial_date_column("listed_on", _("listed on"))
     amount_raised_display = money_column("amount_raised", "currency", _("amount raised"))
 
 

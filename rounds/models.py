@@ -10,11 +10,10 @@ from simple_history.models import HistoricalRecords
 from companies.models import Company, split_aliases
 from portfolio.dates import (
     format_partial_date,
-    normalize_partial_dates,
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import SourcedModel, TimeStampedModel
+from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel
 from portfolio.money import amount_field, currency_field, money_constraints
 from rounds.choices import InvestorKind, ListingKind, Role, Stage
 
@@ -59,8 +58,10 @@ class Investor(TimeStampedModel):
         return split_aliases(self.aliases)
 
 
-class FundingRound(SourcedModel):
+class FundingRound(PartialDatesModel, SourcedModel):
     """One financing round of a company, with its size and valuations where known."""
+
+    partial_date_fields = ("announced_on",)
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="funding_rounds"
@@ -97,13 +98,11 @@ class FundingRound(SourcedModel):
 
     def __str__(self) -> str:
         label = self.label or self.get_stage_display()
-        return f"{self.company.name_en} · {label} ({self.announced_on_display or _('date unknown')})"
-
-    def save(self, *args, **kwargs):
-        normalize_partial_dates(self, "announced_on")
-        super().save(*args, **kwargs)
+        when = self.announced_on_display or _("date unknown")
+        return f"{self.company.name_en} · {label} ({when})"
 
     def clean(self) -> None:
+        super().clean()
         if self.pre_money is not None and self.post_money is not None and self.pre_money > self.post_money:
             raise ValidationError(
                 {"post_money": _("The post-money valuation cannot be below the pre-money one.")}
@@ -150,8 +149,10 @@ class Participation(SourcedModel):
         return f"{self.investor} · {self.get_role_display()}"
 
 
-class Listing(SourcedModel):
+class Listing(PartialDatesModel, SourcedModel):
     """An exit or public listing: an IPO on an exchange, an acquisition, or another exit."""
+
+    partial_date_fields = ("listed_on",)
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="listings"
@@ -185,10 +186,6 @@ class Listing(SourcedModel):
         return (
             f"{self.company.name_en} · {self.get_kind_display()} {where} ({self.listed_on_display})".strip()
         )
-
-    def save(self, *args, **kwargs):
-        normalize_partial_dates(self, "listed_on")
-        super().save(*args, **kwargs)
 
     @property
     def listed_on_display(self) -> str:

@@ -1,0 +1,57 @@
+"""First-run setup for a demo or a new installation: demo data and an admin account."""
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, call_command
+
+from companies.models import Company
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the article fixture into an empty database and make sure a superuser exists. "
+        "Safe to run again: it never overwrites data or passwords."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default=os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin"))
+        parser.add_argument("--no-demo-data", action="store_true", help="Do not load the article fixture.")
+
+    def handle(self, *args, username: str, no_demo_data: bool, **options) -> None:
+        if not no_demo_data:
+            self.load_demo_data()
+        self.ensure_superuser(username)
+
+    def load_demo_data(self) -> None:
+        if Company.objects.exists():
+            self.stdout.write("Data present; the article fixture was not loaded again.")
+            return
+        call_command("loaddata", "article", verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Loaded the article fixture."))
+
+    def ensure_superuser(self, username: str) -> None:
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write("A superuser exists; log in with its password.")
+            return
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+        generated = not password
+        if generated:
+            password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(username=username, email="", password=password)
+        if generated:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Created superuser '{username}' with password: {password}\n"
+                    "It is shown only this once. Change it in the admin, or set DJANGO_SUPERUSER_PASSWORD "
+                    "before the first run."
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created superuser '{username}' with the password in DJANGO_SUPERUSER_PASSWORD."
+                )
+            )

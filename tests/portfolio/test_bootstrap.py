@@ -1,0 +1,43 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from companies.models import Company
+
+pytestmark = pytest.mark.django_db
+
+
+def bootstrap(**kwargs) -> str:
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def test_first_run_loads_the_article_and_prints_a_generated_password_once(monkeypatch):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    output = bootstrap()
+    assert Company.objects.filter(slug="zhipu-ai").exists()
+    password = output.split("with password: ")[1].split()[0]
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(password)
+
+    second = bootstrap()
+    assert "password" not in second.split("log in with its password")[0]
+    assert get_user_model().objects.get(username="admin").check_password(password)
+
+
+def test_password_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "s3cret-from-env")
+    output = bootstrap()
+    assert "s3cret-from-env" not in output
+    assert get_user_model().objects.get(username="admin").check_password("s3cret-from-env")
+
+
+def test_a_second_run_never_overwrites_edited_data(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "pw-123456-abc")
+    bootstrap()
+    Company.objects.filter(slug="zhipu-ai").update(name_en="Zhipu (edited)")
+    bootstrap()
+    assert Company.objects.get(slug="zhipu-ai").name_en == "Zhipu (edited)"
