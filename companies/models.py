@@ -1,5 +1,7 @@
 """Companies, the sources facts come from, the AI models companies release, and their KPIs."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -245,6 +247,22 @@ class KPI(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.company.name_en} · {self.metric.name_en}: {self.value_display}"
+
+    @property
+    def period(self) -> tuple[str, str]:
+        """The period as precision and display: ("year", "2024") or ("day", "2025-07-28/2025-08-26")."""
+        start, end = self.period_start, self.period_end
+        if start is None or end is None:
+            known = start or end
+            return ("day", known.isoformat()) if known else ("day", "")
+        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+            return "year", f"{start.year:04d}"
+        next_month = (end + datetime.timedelta(days=1)).day == 1
+        if start.day == 1 and next_month and (start.year, start.month) == (end.year, end.month):
+            return "month", f"{start.year:04d}-{start.month:02d}"
+        if start == end:
+            return "day", start.isoformat()
+        return "day", f"{start.isoformat()}/{end.isoformat()}"
 
     @property
     def value_display(self) -> str:

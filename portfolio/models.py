@@ -1,7 +1,13 @@
-"""Abstract models shared by the apps: timestamps, partial dates and the citation every fact carries."""
+"""Shared models: API tokens, and the abstract timestamps, partial dates and citations of the apps."""
 
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portfolio.dates import normalize_partial_dates
 
@@ -53,3 +59,70 @@ class SourcedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+def hash_token(plaintext: str) -> str:
+    """Tokens are long random strings, so a fast hash is enough and lets a lookup use the index."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its hash is stored; the plaintext is shown once, when issued."""
+
+    PREFIX = "pft_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What or who uses the token."))
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(
+        _("key prefix"),
+        max_length=12,
+        editable=False,
+        help_text=_("The token's first characters, to recognise it."),
+    )
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("A read-only token can never write.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, *, user, read_only: bool = False, name: str = "") -> tuple["ApiToken", str]:
+        """Create a token for `user`; returns the row and the plaintext, which is not stored."""
+        plaintext = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            read_only=read_only,
+            key_hash=hash_token(plaintext),
+            key_prefix=plaintext[: len(cls.PREFIX) + 6],
+        )
+        return token, plaintext
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

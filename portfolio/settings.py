@@ -146,3 +146,42 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portfolio.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portfolio.api.permissions.ModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "portfolio.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "portfolio.api.schema.PortfolioAutoSchema",
+    "EXCEPTION_HANDLER": "portfolio.api.exceptions.exception_handler",
+    # `format` selects an export (csv, xlsx, json), not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/minute")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portfolio API",
+    "DESCRIPTION": (
+        "The record of a venture-capital portfolio: companies, funding rounds and their investors, "
+        "listings, model releases and KPIs. Authenticate with `Authorization: Bearer <token>` "
+        "(`manage.py issue_token USERNAME`) or the admin's session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "portfolio.dates.DatePrecision",
+        "CurrencyEnum": "portfolio.money.CURRENCY_CHOICES",
+    },
+}

@@ -1,9 +1,12 @@
-"""Root URLs: the admin, and (from the API module) the JSON API."""
+"""Root URLs: the admin, the JSON API with its schema and docs, and the health check."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portfolio.api.views import health
 
 admin.site.site_header = admin.site.site_title = _("Portfolio")
 admin.site.index_title = _("Portfolio records")
@@ -11,4 +14,8 @@ admin.site.index_title = _("Portfolio records")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("portfolio.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("health/", health, name="health"),
 ]

@@ -1,0 +1,135 @@
+"""API representations of companies, sources, model releases, metrics and KPIs."""
+
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class SourceSerializer(ModelValidatedSerializer):
+    published_on_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = (
+            "id",
+            "title",
+            "publisher",
+            "url",
+            "published_on",
+            "published_on_precision",
+            "published_on_display",
+            "language",
+            *TIMESTAMPS,
+        )
+
+
+class CompanySerializer(ModelValidatedSerializer):
+    aliases = AliasesField(required=False)
+    country = CountryField(required=False, allow_blank=True)
+    founded_on_display = serializers.CharField(read_only=True)
+    in_portfolio = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Company
+        fields = (
+            "slug",
+            "name_en",
+            "name_zh",
+            "legal_name",
+            "aliases",
+            "summary",
+            "founded_on",
+            "founded_on_precision",
+            "founded_on_display",
+            "country",
+            "city",
+            "sector",
+            "website",
+            "status",
+            "in_portfolio",
+            *TIMESTAMPS,
+        )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_in_portfolio(self, company: Company) -> bool:
+        """From the list's annotation where there is one, else one query."""
+        flag = getattr(company, "in_portfolio_flag", None)
+        if flag is None:
+            flag = Company.objects.in_portfolio().filter(pk=company.pk).exists()
+        return flag
+
+
+class CompanyRelatedSerializer(ModelValidatedSerializer):
+    """A row that belongs to a company: written with the company's slug, read with its names too."""
+
+    company = serializers.SlugRelatedField(slug_field="slug", queryset=Company.objects.all())
+    company_name_en = serializers.CharField(source="company.name_en", read_only=True)
+    company_name_zh = serializers.CharField(source="company.name_zh", read_only=True)
+
+    COMPANY_FIELDS = ("company", "company_name_en", "company_name_zh")
+    SOURCE_FIELDS = ("source", "source_quote")
+
+
+class ModelReleaseSerializer(CompanyRelatedSerializer):
+    released_on_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ModelRelease
+        fields = (
+            "id",
+            *CompanyRelatedSerializer.COMPANY_FIELDS,
+            "name",
+            "family",
+            "released_on",
+            "released_on_precision",
+            "released_on_display",
+            "parameters_b",
+            "open_weights",
+            "kind",
+            "languages",
+            "summary",
+            *CompanyRelatedSerializer.SOURCE_FIELDS,
+            *TIMESTAMPS,
+        )
+
+
+class MetricSerializer(ModelValidatedSerializer):
+    class Meta:
+        model = Metric
+        fields = ("id", "code", "name_en", "name_zh", "unit", "description", *TIMESTAMPS)
+
+
+class KPISerializer(CompanyRelatedSerializer):
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    metric_name_en = serializers.CharField(source="metric.name_en", read_only=True)
+    metric_name_zh = serializers.CharField(source="metric.name_zh", read_only=True)
+    unit = serializers.CharField(source="metric.unit", read_only=True)
+    model_release_name = serializers.CharField(source="model_release.name", read_only=True, default=None)
+    value_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = KPI
+        fields = (
+            "id",
+            *CompanyRelatedSerializer.COMPANY_FIELDS,
+            "metric",
+            "metric_name_en",
+            "metric_name_zh",
+            "unit",
+            "model_release",
+            "model_release_name",
+            "period_start",
+            "period_end",
+            "qualifier",
+            "value",
+            "value_display",
+            "currency",
+            "scope",
+            *CompanyRelatedSerializer.SOURCE_FIELDS,
+            *TIMESTAMPS,
+        )

@@ -1,0 +1,59 @@
+"""API viewsets of the companies app: explicit querysets, serializers, filtersets."""
+
+from django.db.models import Exists, OuterRef
+
+from companies.api.serializers import (
+    CompanySerializer,
+    KPISerializer,
+    MetricSerializer,
+    ModelReleaseSerializer,
+    SourceSerializer,
+)
+from companies.filters import (
+    CompanyFilterSet,
+    KPIFilterSet,
+    MetricFilterSet,
+    ModelReleaseFilterSet,
+    SourceFilterSet,
+)
+from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.api.viewsets import PortfolioViewSet
+
+
+class SourceViewSet(PortfolioViewSet):
+    queryset = Source.objects.order_by("id")
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilterSet
+    export_basename = "sources"
+
+
+class CompanyViewSet(PortfolioViewSet):
+    queryset = Company.objects.annotate(
+        in_portfolio_flag=Exists(Company.objects.in_portfolio().filter(pk=OuterRef("pk")))
+    ).order_by("slug")
+    serializer_class = CompanySerializer
+    filterset_class = CompanyFilterSet
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    export_basename = "companies"
+
+
+class ModelReleaseViewSet(PortfolioViewSet):
+    queryset = ModelRelease.objects.select_related("company").order_by("id")
+    serializer_class = ModelReleaseSerializer
+    filterset_class = ModelReleaseFilterSet
+    export_basename = "model-releases"
+
+
+class MetricViewSet(PortfolioViewSet):
+    queryset = Metric.objects.order_by("id")
+    serializer_class = MetricSerializer
+    filterset_class = MetricFilterSet
+    export_basename = "metrics"
+
+
+class KPIViewSet(PortfolioViewSet):
+    queryset = KPI.objects.select_related("company", "metric", "model_release").order_by("id")
+    serializer_class = KPISerializer
+    filterset_class = KPIFilterSet
+    export_basename = "kpis"

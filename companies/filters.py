@@ -1,0 +1,118 @@
+"""Filtersets of the companies app's API lists."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from companies.choices import CompanyStatus, MetricUnit, Qualifier, ReleaseKind
+from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.dates import DatePrecision
+from portfolio.filters import (
+    AmountRangeFilter,
+    ChoiceInFilter,
+    DateRangeFilter,
+    PortfolioFilterSet,
+    id_filter,
+    slug_filter,
+)
+
+
+class SourceFilterSet(PortfolioFilterSet):
+    search_fields = ("title", "publisher", "url")
+
+    published_on = DateRangeFilter(label=_("Published on"))
+    published_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
+    language = django_filters.CharFilter(lookup_expr="iexact")
+    ordering = django_filters.OrderingFilter(fields=("id", "title", "published_on", "updated_at"))
+
+    class Meta:
+        model = Source
+        fields = ()
+
+
+class CompanyFilterSet(PortfolioFilterSet):
+    search_fields = ("name_en", "name_zh", "legal_name", "aliases", "slug")
+
+    status = ChoiceInFilter(choices=CompanyStatus.choices)
+    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
+    city = django_filters.CharFilter(lookup_expr="iexact")
+    sector = django_filters.CharFilter(lookup_expr="icontains")
+    founded_on = DateRangeFilter(label=_("Founded on"))
+    founded_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
+    in_portfolio = django_filters.BooleanFilter(method="filter_in_portfolio", label=_("In the portfolio"))
+    ordering = django_filters.OrderingFilter(
+        fields=("slug", "name_en", "name_zh", "founded_on", "updated_at")
+    )
+
+    class Meta:
+        model = Company
+        fields = ()
+
+    def filter_in_portfolio(self, queryset, name, value):
+        if value is None:
+            return queryset
+        in_portfolio = Company.objects.in_portfolio().filter(pk=OuterRef("pk"))
+        return queryset.filter(Exists(in_portfolio) if value else ~Exists(in_portfolio))
+
+
+class ModelReleaseFilterSet(PortfolioFilterSet):
+    search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
+
+    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
+    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
+    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    family = django_filters.CharFilter(lookup_expr="iexact")
+    kind = ChoiceInFilter(choices=ReleaseKind.choices)
+    open_weights = django_filters.BooleanFilter()
+    released_on = DateRangeFilter(label=_("Released on"))
+    released_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
+    parameters_b = AmountRangeFilter(label=_("Parameters (billions)"))
+    ordering = django_filters.OrderingFilter(
+        fields=("id", "name", "released_on", "parameters_b", "updated_at")
+    )
+
+    class Meta:
+        model = ModelRelease
+        fields = ()
+
+
+class MetricFilterSet(PortfolioFilterSet):
+    search_fields = ("code", "name_en", "name_zh")
+
+    unit = ChoiceInFilter(choices=MetricUnit.choices)
+    ordering = django_filters.OrderingFilter(fields=("id", "code", "name_en", "updated_at"))
+
+    class Meta:
+        model = Metric
+        fields = ()
+
+
+class KPIFilterSet(PortfolioFilterSet):
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "metric__code",
+        "metric__name_en",
+        "metric__name_zh",
+        "scope",
+    )
+
+    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
+    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
+    metric = slug_filter("metric", Metric.objects.all(), to_field_name="code", label=_("Metric (code)"))
+    metric_id = id_filter("metric", Metric.objects.all(), label=_("Metric (id)"))
+    model_release_id = id_filter("model_release", ModelRelease.objects.all(), label=_("Model release (id)"))
+    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    qualifier = ChoiceInFilter(choices=Qualifier.choices)
+    period_start = DateRangeFilter(label=_("Period start"))
+    period_end = DateRangeFilter(label=_("Period end"))
+    value = django_filters.RangeFilter(label=_("Value"))
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    ordering = django_filters.OrderingFilter(
+        fields=("id", "period_start", "period_end", "value", "updated_at")
+    )
+
+    class Meta:
+        model = KPI
+        fields = ()

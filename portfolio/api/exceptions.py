@@ -1,0 +1,51 @@
+"""Errors as JSON with a clear status: 400 for bad input, 409 for conflicts, 503 when the database is down."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the Django and database errors a view may let through."""
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    response = django_error_response(exc)
+    if response is not None:
+        set_rollback()
+    return response
+
+
+def django_error_response(exc: Exception) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blockers = sorted({str(obj._meta.verbose_name_plural) for obj in exc.args[1]})
+        message = _("This record is still referred to by: %(blockers)s. Delete or change those first.")
+        return Response(
+            {"detail": message % {"blockers": ", ".join(blockers)}}, status=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": _("The change conflicts with existing data (a duplicate or a broken rule).")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
+        logger.warning("Database unavailable: %s", exc)
+        return Response(
+            {"detail": _("The database is unavailable. Try again shortly.")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return None

@@ -1,0 +1,33 @@
+"""The one API router: every resource of every app, under /api/v1/."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from companies.api.views import CompanyViewSet, KPIViewSet, MetricViewSet, ModelReleaseViewSet, SourceViewSet
+from rounds.api.views import (
+    CompanyRoundHistoryView,
+    CompanyTimelineView,
+    FundingRoundViewSet,
+    InvestorViewSet,
+    ListingViewSet,
+    ParticipationViewSet,
+)
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("companies", CompanyViewSet, basename="company")
+router.register("sources", SourceViewSet, basename="source")
+router.register("model-releases", ModelReleaseViewSet, basename="modelrelease")
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("investors", InvestorViewSet, basename="investor")
+router.register("rounds", FundingRoundViewSet, basename="fundinground")
+router.register("participations", ParticipationViewSet, basename="participation")
+router.register("listings", ListingViewSet, basename="listing")
+
+app_name = "api"
+urlpatterns = [
+    path("companies/<slug:slug>/rounds/", CompanyRoundHistoryView.as_view(), name="company-rounds"),
+    path("companies/<slug:slug>/timeline/", CompanyTimelineView.as_view(), name="company-timeline"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,146 @@
+"""Filtersets of the rounds app's API lists."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company, Source
+from portfolio.dates import DatePrecision
+from portfolio.filters import (
+    AmountRangeFilter,
+    ChoiceInFilter,
+    DateRangeFilter,
+    PortfolioFilterSet,
+    SlugFilter,
+    id_filter,
+    slug_filter,
+)
+from rounds.choices import InvestorKind, ListingKind, Role, Stage
+from rounds.models import FundingRound, Investor, Listing, Participation
+
+
+class InvestorFilterSet(PortfolioFilterSet):
+    search_fields = ("name_en", "name_zh", "aliases", "slug")
+
+    kind = ChoiceInFilter(choices=InvestorKind.choices)
+    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
+    is_house = django_filters.BooleanFilter()
+    ordering = django_filters.OrderingFilter(fields=("slug", "name_en", "name_zh", "updated_at"))
+
+    class Meta:
+        model = Investor
+        fields = ()
+
+
+class FundingRoundFilterSet(PortfolioFilterSet):
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "label",
+        "participations__investor__name_en",
+        "participations__investor__name_zh",
+        "participations__investor__aliases",
+    )
+
+    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
+    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
+    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    stage = ChoiceInFilter(choices=Stage.choices)
+    announced_on = DateRangeFilter(label=_("Announced on"))
+    announced_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
+    amount = AmountRangeFilter(label=_("Amount"))
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    pre_money = AmountRangeFilter(label=_("Pre-money valuation"))
+    post_money = AmountRangeFilter(label=_("Post-money valuation"))
+    investor = SlugFilter(
+        queryset=Investor.objects.all(),
+        to_field_name="slug",
+        method="filter_investor",
+        label=_("Any participating investor (slug)"),
+    )
+    lead_investor = SlugFilter(
+        queryset=Investor.objects.all(),
+        to_field_name="slug",
+        method="filter_lead_investor",
+        label=_("A lead or co-lead investor (slug)"),
+    )
+    in_portfolio = django_filters.BooleanFilter(
+        method="filter_in_portfolio", label=_("Rounds of portfolio companies")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=("id", "announced_on", "amount", "post_money", "updated_at")
+    )
+
+    class Meta:
+        model = FundingRound
+        fields = ()
+
+    @staticmethod
+    def with_participation(queryset, **conditions):
+        participations = Participation.objects.filter(funding_round=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(participations))
+
+    def filter_investor(self, queryset, name, investors):
+        if not investors:
+            return queryset
+        return self.with_participation(queryset, investor__in=investors)
+
+    def filter_lead_investor(self, queryset, name, investors):
+        if not investors:
+            return queryset
+        return self.with_participation(queryset, investor__in=investors, role__in=[Role.LEAD, Role.CO_LEAD])
+
+    def filter_in_portfolio(self, queryset, name, value):
+        if value is None:
+            return queryset
+        in_portfolio = Company.objects.in_portfolio().filter(pk=OuterRef("company_id"))
+        return queryset.filter(Exists(in_portfolio) if value else ~Exists(in_portfolio))
+
+
+class ParticipationFilterSet(PortfolioFilterSet):
+    search_fields = (
+        "investor__name_en",
+        "investor__name_zh",
+        "investor__aliases",
+        "funding_round__company__name_en",
+        "funding_round__company__name_zh",
+        "funding_round__company__aliases",
+    )
+
+    round = id_filter("funding_round", FundingRound.objects.all(), label=_("Round (id)"))
+    investor = slug_filter("investor", Investor.objects.all(), label=_("Investor (slug)"))
+    investor_id = id_filter("investor", Investor.objects.all(), label=_("Investor (id)"))
+    company = slug_filter("funding_round__company", Company.objects.all(), label=_("Company (slug)"))
+    company_id = id_filter("funding_round__company", Company.objects.all(), label=_("Company (id)"))
+    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    role = ChoiceInFilter(choices=Role.choices)
+    is_follow_on = django_filters.BooleanFilter()
+    amount = AmountRangeFilter(label=_("Amount"))
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    ordering = django_filters.OrderingFilter(fields=("id", "amount", "updated_at"))
+
+    class Meta:
+        model = Participation
+        fields = ()
+
+
+class ListingFilterSet(PortfolioFilterSet):
+    search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
+
+    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
+    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
+    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    kind = ChoiceInFilter(choices=ListingKind.choices)
+    exchange = django_filters.CharFilter(lookup_expr="iexact")
+    ticker = django_filters.CharFilter(lookup_expr="iexact")
+    listed_on = DateRangeFilter(label=_("Listed on"))
+    listed_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
+    offer_price = AmountRangeFilter(label=_("Offer price"))
+    amount_raised = AmountRangeFilter(label=_("Amount raised"))
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    ordering = django_filters.OrderingFilter(fields=("id", "listed_on", "amount_raised", "updated_at"))
+
+    class Meta:
+        model = Listing
+        fields = ()
