@@ -9,6 +9,7 @@ from companies.models import KPI, Company, Metric, ModelRelease, Source
 from portfolio.dates import DatePrecision
 from portfolio.filters import (
     AmountRangeFilter,
+    BooleanFilter,
     ChoiceInFilter,
     DateRangeFilter,
     PortfolioFilterSet,
@@ -39,7 +40,7 @@ class CompanyFilterSet(PortfolioFilterSet):
     sector = django_filters.CharFilter(lookup_expr="icontains")
     founded_on = DateRangeFilter(label=_("Founded on"))
     founded_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
-    in_portfolio = django_filters.BooleanFilter(method="filter_in_portfolio", label=_("In the portfolio"))
+    in_portfolio = BooleanFilter(method="filter_in_portfolio", label=_("In the portfolio"))
     ordering = django_filters.OrderingFilter(
         fields=("slug", "name_en", "name_zh", "founded_on", "updated_at")
     )
@@ -63,7 +64,7 @@ class ModelReleaseFilterSet(PortfolioFilterSet):
     source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
     family = django_filters.CharFilter(lookup_expr="iexact")
     kind = ChoiceInFilter(choices=ReleaseKind.choices)
-    open_weights = django_filters.BooleanFilter()
+    open_weights = BooleanFilter()
     released_on = DateRangeFilter(label=_("Released on"))
     released_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
     parameters_b = AmountRangeFilter(label=_("Parameters (billions)"))

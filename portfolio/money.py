@@ -1,6 +1,7 @@
 """Money as a decimal amount plus an ISO 4217 currency code; never a float."""
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -59,3 +60,9 @@ def money_constraints(*amounts: str, currency: str = "currency") -> list[models.
         )
     )
     return constraints
+
+
+def validate_currency_given(instance, *amounts: str, currency: str = "currency") -> None:
+    """The field-level form of the `currency_required` constraint, so the message names the field."""
+    if not getattr(instance, currency) and any(getattr(instance, amount) is not None for amount in amounts):
+        raise ValidationError({currency: _("Give the currency of the amounts.")}, code="currency_required")

@@ -131,6 +131,9 @@ STORAGES = {
     },
 }
 
+# Outside production, whitenoise serves static files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

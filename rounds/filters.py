@@ -8,6 +8,7 @@ from companies.models import Company, Source
 from portfolio.dates import DatePrecision
 from portfolio.filters import (
     AmountRangeFilter,
+    BooleanFilter,
     ChoiceInFilter,
     DateRangeFilter,
     PortfolioFilterSet,
@@ -24,7 +25,7 @@ class InvestorFilterSet(PortfolioFilterSet):
 
     kind = ChoiceInFilter(choices=InvestorKind.choices)
     country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
-    is_house = django_filters.BooleanFilter()
+    is_house = BooleanFilter()
     ordering = django_filters.OrderingFilter(fields=("slug", "name_en", "name_zh", "updated_at"))
 
     class Meta:
@@ -65,9 +66,7 @@ class FundingRoundFilterSet(PortfolioFilterSet):
         method="filter_lead_investor",
         label=_("A lead or co-lead investor (slug)"),
     )
-    in_portfolio = django_filters.BooleanFilter(
-        method="filter_in_portfolio", label=_("Rounds of portfolio companies")
-    )
+    in_portfolio = BooleanFilter(method="filter_in_portfolio", label=_("Rounds of portfolio companies"))
     ordering = django_filters.OrderingFilter(
         fields=("id", "announced_on", "amount", "post_money", "updated_at")
     )
@@ -115,7 +114,7 @@ class ParticipationFilterSet(PortfolioFilterSet):
     company_id = id_filter("funding_round__company", Company.objects.all(), label=_("Company (id)"))
     source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
     role = ChoiceInFilter(choices=Role.choices)
-    is_follow_on = django_filters.BooleanFilter()
+    is_follow_on = BooleanFilter()
     amount = AmountRangeFilter(label=_("Amount"))
     currency = django_filters.CharFilter(lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(fields=("id", "amount", "updated_at"))

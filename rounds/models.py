@@ -14,7 +14,7 @@ from portfolio.dates import (
     precision_field,
 )
 from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel
-from portfolio.money import amount_field, currency_field, money_constraints
+from portfolio.money import amount_field, currency_field, money_constraints, validate_currency_given
 from rounds.choices import InvestorKind, ListingKind, Role, Stage
 
 
@@ -103,6 +103,8 @@ class FundingRound(PartialDatesModel, SourcedModel):
 
     def clean(self) -> None:
         super().clean()
+        validate_currency_given(self, "amount")
+        validate_currency_given(self, "pre_money", "post_money", currency="valuation_currency")
         if self.pre_money is not None and self.post_money is not None and self.pre_money > self.post_money:
             raise ValidationError(
                 {"post_money": _("The post-money valuation cannot be below the pre-money one.")}
@@ -148,6 +150,10 @@ class Participation(SourcedModel):
     def __str__(self) -> str:
         return f"{self.investor} · {self.get_role_display()}"
 
+    def clean(self) -> None:
+        super().clean()
+        validate_currency_given(self, "amount")
+
 
 class Listing(PartialDatesModel, SourcedModel):
     """An exit or public listing: an IPO on an exchange, an acquisition, or another exit."""
@@ -186,6 +192,10 @@ class Listing(PartialDatesModel, SourcedModel):
         return (
             f"{self.company.name_en} · {self.get_kind_display()} {where} ({self.listed_on_display})".strip()
         )
+
+    def clean(self) -> None:
+        super().clean()
+        validate_currency_given(self, "offer_price", "amount_raised")
 
     @property
     def listed_on_display(self) -> str:

@@ -19,3 +19,47 @@ def superuser(db, django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def grant(user, *codenames_or_actions: str, apps: tuple[str, ...] = ("companies", "rounds")):
+    """Give `user` the model permissions with these actions ("view", "add", ...) in `apps`."""
+    from django.contrib.auth.models import Permission
+
+    actions = tuple(f"{action}_" for action in codenames_or_actions)
+    permissions = [
+        p
+        for p in Permission.objects.filter(content_type__app_label__in=apps)
+        if p.codename.startswith(actions)
+    ]
+    user.user_permissions.add(*permissions)
+    return user
+
+
+@pytest.fixture
+def make_api_client(db, django_user_model):
+    """An API client authenticated by a bearer token of a new user with the given actions."""
+    from rest_framework.test import APIClient
+
+    from portfolio.models import ApiToken
+
+    def make(*actions: str, read_only: bool = False, username: str | None = None) -> APIClient:
+        name = username or "user-" + "-".join(actions or ("none",)) + ("-ro" if read_only else "")
+        user, _ = django_user_model.objects.get_or_create(username=name)
+        grant(user, *actions)
+        _, plaintext = ApiToken.issue(user=user, read_only=read_only)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def editor_api(make_api_client):
+    return make_api_client("view", "add", "change", "delete", username="editor")
+
+
+@pytest.fixture
+def viewer_api(make_api_client):
+    return make_api_client("view", username="viewer")

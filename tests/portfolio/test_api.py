@@ -1,0 +1,221 @@
+"""API conventions shared by every resource: authentication, tokens, pagination, errors, schema, health."""
+
+import io
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from portfolio.models import ApiToken, hash_token
+from rounds.models import FundingRound
+from tests.companies.factories import CompanyFactory
+from tests.rounds.factories import FundingRoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+class TestTokens:
+    def test_issue_token_prints_a_token_stored_only_as_a_hash(self, django_user_model):
+        user = django_user_model.objects.create_user("svc")
+        out = io.StringIO()
+        call_command("issue_token", "svc", "--name", "crm sync", stdout=out)
+        plaintext = out.getvalue().strip()
+        token = ApiToken.objects.get(user=user)
+        assert token.key_hash == hash_token(plaintext)
+        assert plaintext not in {token.key_hash, token.key_prefix, token.name}
+        assert plaintext.startswith(token.key_prefix)
+        assert (token.name, token.read_only) == ("crm sync", False)
+
+    def test_read_only_flag(self, django_user_model):
+        django_user_model.objects.create_user("reader")
+        call_command("issue_token", "reader", "--read-only", stdout=io.StringIO())
+        assert ApiToken.objects.get().read_only
+
+    def test_unknown_user_is_an_error(self):
+        with pytest.raises(CommandError):
+            call_command("issue_token", "ghost", stdout=io.StringIO())
+
+    def test_token_authenticates_and_records_use(self, viewer_api):
+        assert viewer_api.get(reverse("api:company-list")).status_code == 200
+        assert ApiToken.objects.get(user=viewer_api.user).last_used_at is not None
+
+    def test_revoked_token_is_401(self, viewer_api):
+        ApiToken.objects.get(user=viewer_api.user).revoke()
+        assert viewer_api.get(reverse("api:company-list")).status_code == 401
+
+    def test_token_of_an_inactive_user_is_401(self, viewer_api):
+        viewer_api.user.is_active = False
+        viewer_api.user.save()
+        assert viewer_api.get(reverse("api:company-list")).status_code == 401
+
+    @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer", "Bearer a b", "Token abc"])
+    def test_bad_credentials_are_401(self, header):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=header)
+        assert client.get(reverse("api:company-list")).status_code == 401
+
+    def test_tokens_are_listed_and_revoked_in_the_admin(self, admin_client, viewer_api):
+        token = ApiToken.objects.get(user=viewer_api.user)
+        changelist = reverse("admin:portfolio_apitoken_changelist")
+        assert token.key_prefix in admin_client.get(changelist).content.decode()
+        response = admin_client.post(changelist, {"action": "revoke", "_selected_action": [token.pk]})
+        assert response.status_code == 302
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+        assert viewer_api.get(reverse("api:company-list")).status_code == 401
+
+    def test_admin_shows_a_new_token_once(self, admin_client, superuser):
+        response = admin_client.post(
+            reverse("admin:portfolio_apitoken_add"),
+            {"user": superuser.pk, "name": "etl", "read_only": "on"},
+            follow=True,
+        )
+        [message] = [str(m) for m in response.context["messages"] if "only this once" in str(m)]
+        plaintext = re.search(r"pft_\S+", message).group()
+        token = ApiToken.objects.get(name="etl")
+        assert token.read_only and token.key_hash == hash_token(plaintext)
+        assert bearer(plaintext).get(reverse("api:company-list")).status_code == 200
+
+
+class TestSessionAuthentication:
+    def test_admin_session_reads_the_api(self, admin_client):
+        assert admin_client.get(reverse("api:company-list")).status_code == 200
+
+    def test_session_writes_need_csrf(self, superuser):
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(superuser)
+        response = client.post(reverse("api:company-list"), {"slug": "x", "name_en": "X"}, format="json")
+        assert response.status_code == 403
+
+
+class TestPagination:
+    def test_default_page_size_is_50_and_links_are_given(self, viewer_api):
+        CompanyFactory.create_batch(51)
+        data = viewer_api.get(reverse("api:company-list")).data
+        assert (data["count"], len(data["results"]), data["previous"]) == (51, 50, None)
+        assert "page=2" in data["next"]
+
+    def test_page_size_up_to_1000(self, viewer_api):
+        CompanyFactory.create_batch(3)
+        data = viewer_api.get(reverse("api:company-list"), {"page_size": 1000}).data
+        assert len(data["results"]) == 3
+
+    def test_page_past_the_end_is_404(self, viewer_api):
+        assert viewer_api.get(reverse("api:company-list"), {"page": 5}).status_code == 404
+
+    def test_exports_are_not_paginated(self, viewer_api):
+        CompanyFactory.create_batch(60)
+        response = viewer_api.get(reverse("api:company-list"), {"format": "json"})
+        assert len(json.loads(b"".join(response.streaming_content))) == 60
+
+
+class TestBadBodies:
+    """Bad input gets 400 with field-level messages and changes nothing."""
+
+    @pytest.fixture
+    def round_url(self):
+        CompanyFactory(slug="zhipu-ai")
+        return reverse("api:fundinground-list")
+
+    @pytest.mark.parametrize(
+        ("payload", "field"),
+        [
+            ({"stage": "series-z"}, "stage"),
+            ({"announced_on": "2021-02-30"}, "announced_on"),
+            ({"announced_on": "last spring"}, "announced_on"),
+            ({"announced_on_precision": "week"}, "announced_on_precision"),
+            ({"amount": "-1", "currency": "CNY"}, "amount"),
+            ({"amount": "ten", "currency": "CNY"}, "amount"),
+            ({"amount": 1e30, "currency": "CNY"}, "amount"),
+            ({"amount": "100", "currency": "RMB"}, "currency"),
+            ({"amount": "100"}, "currency"),
+            ({"company": "no-such-company"}, "company"),
+            ({"company": ["zhipu-ai"]}, "company"),
+            ({"pre_money": "5", "post_money": "1", "valuation_currency": "USD"}, "post_money"),
+        ],
+    )
+    def test_bad_round_is_400_naming_the_field(self, editor_api, round_url, payload, field):
+        body = {"company": "zhipu-ai", "stage": "a"} | payload
+        response = editor_api.post(round_url, body, format="json")
+        assert response.status_code == 400, response.data
+        assert field in response.data
+        assert not FundingRound.objects.exists()
+
+    def test_body_that_is_not_an_object_is_400(self, editor_api, round_url):
+        response = editor_api.post(round_url, [1, 2], format="json")
+        assert response.status_code == 400
+
+    def test_unsupported_media_type_is_415(self, editor_api, round_url):
+        response = editor_api.post(round_url, "stage=a", content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 415
+
+    def test_failed_patch_changes_nothing(self, editor_api):
+        funding_round = FundingRoundFactory(label="A轮")
+        url = reverse("api:fundinground-detail", args=[funding_round.pk])
+        response = editor_api.patch(
+            url, {"label": "changed", "amount": "-5", "currency": "USD"}, format="json"
+        )
+        assert response.status_code == 400
+        funding_round.refresh_from_db()
+        assert (funding_round.label, funding_round.amount) == ("A轮", None)
+
+
+class TestSchemaDocsHealth:
+    def test_schema_needs_authentication(self):
+        assert APIClient().get("/api/schema/").status_code == 401
+
+    def test_schema_describes_every_resource_and_filter(self, viewer_api):
+        response = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        assert response.status_code == 200
+        schema = json.loads(response.content)
+        paths = schema["paths"]
+        for resource in (
+            "companies",
+            "sources",
+            "model-releases",
+            "metrics",
+            "kpis",
+            "investors",
+            "rounds",
+            "participations",
+            "listings",
+        ):
+            assert f"/api/v1/{resource}/" in paths
+        assert "/api/v1/companies/{slug}/rounds/" in paths
+        assert "/api/v1/companies/{slug}/timeline/" in paths
+        rounds = {p["name"] for p in paths["/api/v1/rounds/"]["get"]["parameters"]}
+        assert {
+            "stage",
+            "announced_on_after",
+            "amount_min",
+            "lead_investor",
+            "in_portfolio",
+            "q",
+            "format",
+            "page_size",
+            "updated_since",
+            "ordering",
+        } <= rounds
+        assert {"400", "401", "403"} <= set(paths["/api/v1/rounds/"]["get"]["responses"])
+        assert "bearerAuth" in schema["components"]["securitySchemes"]
+
+    def test_docs_serve_their_assets_locally(self, admin_client):
+        html = admin_client.get("/api/docs/").content.decode()
+        assert "swagger-ui" in html
+        assert "cdn" not in html.lower() and "https://" not in html.split("<body")[0]
+        asset = next(part.split('"')[0] for part in html.split('src="')[1:] if "swagger-ui" in part)
+        assert admin_client.get(asset).status_code == 200
+
+    def test_health_needs_no_login_and_reports_the_database(self, client):
+        response = client.get("/health/")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok"}

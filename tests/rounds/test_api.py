@@ -1,0 +1,281 @@
+"""The rounds app's API resources, the round history and the timeline."""
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from rounds.models import FundingRound, Investor, Listing, Participation
+from tests.api_cases import APIResourceCase, body
+from tests.companies.factories import CompanyFactory, KPIFactory, ModelReleaseFactory
+from tests.conftest import grant
+from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ListingFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class TestInvestorAPI(APIResourceCase):
+    basename = "investor"
+    model = Investor
+    factory = InvestorFactory
+    lookup_field = lookup_key = "slug"
+    update_payload = {"name_zh": "红杉中国", "kind": "pe", "aliases": ["Sequoia"]}
+
+    def create_payload(self):
+        return {
+            "slug": "hongshan",
+            "name_en": "HongShan",
+            "name_zh": "红杉中国",
+            "kind": "vc",
+            "country": "CN",
+        }
+
+
+class TestFundingRoundAPI(APIResourceCase):
+    basename = "fundinground"
+    model = FundingRound
+    factory = FundingRoundFactory
+    update_payload = {"amount": "1000000.00", "currency": "CNY", "stage": "a_plus", "label": "A+轮"}
+
+    def make(self):
+        funding_round = FundingRoundFactory()
+        ParticipationFactory(funding_round=funding_round, role="lead")
+        ParticipationFactory(funding_round=funding_round)
+        return funding_round
+
+    def create_payload(self):
+        company = CompanyFactory(slug="zhipu-ai")
+        return {
+            "company": company.slug,
+            "stage": "b",
+            "label": "B轮",
+            "announced_on": "2022-01-01",
+            "announced_on_precision": "year",
+        }
+
+
+class TestParticipationAPI(APIResourceCase):
+    basename = "participation"
+    model = Participation
+    factory = ParticipationFactory
+    update_payload = {"role": "co_lead", "is_follow_on": True}
+
+    def create_payload(self):
+        funding_round = FundingRoundFactory()
+        investor = InvestorFactory(slug="fortune-capital")
+        return {"round": funding_round.pk, "investor": investor.slug, "role": "lead"}
+
+
+class TestListingAPI(APIResourceCase):
+    basename = "listing"
+    model = Listing
+    factory = ListingFactory
+    update_payload = {"ticker": "2513", "offer_price": "116.20", "currency": "HKD"}
+
+    def create_payload(self):
+        company = CompanyFactory(slug="zhipu-ai")
+        return {
+            "company": company.slug,
+            "kind": "ipo",
+            "exchange": "HKEX",
+            "listed_on": "2026-01-08",
+            "listed_on_precision": "day",
+        }
+
+
+@pytest.mark.usefixtures("article")
+class TestRoundsOfTheArticle:
+    def test_round_shows_company_and_participations(self, viewer_api):
+        [data] = viewer_api.get(reverse("api:fundinground-list")).data["results"]
+        assert (data["company"], data["company_name_zh"], data["stage"], data["label"]) == (
+            "zhipu-ai",
+            "智谱",
+            "a",
+            "A轮",
+        )
+        assert (data["announced_on"], data["announced_on_precision"], data["announced_on_display"]) == (
+            "2021-01-01",
+            "year",
+            "2021",
+        )
+        assert data["amount"] is None
+        assert data["participations"] == [
+            {
+                "id": 1,
+                "investor": "fortune-capital",
+                "investor_name_en": "Fortune Capital",
+                "investor_name_zh": "达晨财智",
+                "role": "lead",
+                "is_follow_on": False,
+                "amount": None,
+                "currency": "",
+            }
+        ]
+
+    def test_listing(self, viewer_api):
+        [data] = viewer_api.get(reverse("api:listing-list")).data["results"]
+        assert (data["exchange"], data["listed_on"], data["listed_on_precision"], data["kind"]) == (
+            "HKEX",
+            "2026-01-08",
+            "day",
+            "ipo",
+        )
+
+
+class TestRoundHistory:
+    url = staticmethod(lambda slug="zhipu-ai", **_: reverse("api:company-rounds", args=[slug]))
+
+    @pytest.fixture
+    def history(self, article):
+        later = FundingRoundFactory(
+            company_id=1,
+            stage="b",
+            label="B轮",
+            announced_on=datetime.date(2022, 3, 1),
+            announced_on_precision="month",
+        )
+        ParticipationFactory(
+            funding_round=later, investor=Investor.objects.get(slug="fortune-capital"), is_follow_on=True
+        )
+        ParticipationFactory(
+            funding_round=later,
+            investor=InvestorFactory(name_en="Co-investor", name_zh="合投方"),
+            role="lead",
+        )
+        FundingRoundFactory(company=CompanyFactory(), label="other company")
+        return later
+
+    def test_oldest_first_with_participations(self, viewer_api, history):
+        data = viewer_api.get(self.url()).data
+        assert [r["label"] for r in data] == ["A轮", "B轮"]
+        follow_on = [p for p in data[1]["participations"] if p["investor"] == "fortune-capital"]
+        assert follow_on[0]["is_follow_on"] is True
+
+    def test_unknown_company_is_404(self, viewer_api):
+        assert viewer_api.get(self.url("no-such")).status_code == 404
+
+    def test_anonymous_is_401(self, article):
+        assert APIClient().get(self.url()).status_code == 401
+
+    def test_needs_view_permission(self, make_api_client, article):
+        assert make_api_client().get(self.url()).status_code == 403
+
+    def test_csv_has_one_row_per_round_with_investors_joined(self, viewer_api, history):
+        response = viewer_api.get(self.url(), {"format": "csv"})
+        assert 'filename="zhipu-ai-rounds-' in response["Content-Disposition"]
+        rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+        assert [(r["label"], r["lead_investors"]) for r in rows] == [
+            ("A轮", "Fortune Capital (达晨财智)"),
+            ("B轮", "Co-investor (合投方)"),
+        ]
+        assert rows[1]["participants"] == "Fortune Capital (达晨财智)"
+        assert rows[1]["follow_on_investors"] == "Fortune Capital (达晨财智)"
+        assert (rows[0]["announced_on"], rows[0]["announced_on_precision"], rows[0]["amount"]) == (
+            "2021-01-01",
+            "year",
+            "",
+        )
+        assert rows[0]["company_name_zh"] == "智谱"
+        assert rows[0]["source"].startswith("“达晨IPO B面”")
+
+    def test_xlsx_has_typed_dates(self, viewer_api, history):
+        response = viewer_api.get(self.url(), {"format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+        header = [c.value for c in sheet[1]]
+        announced = sheet.cell(row=2, column=header.index("announced_on") + 1)
+        assert announced.is_date
+        assert announced.value.date().isoformat() == "2021-01-01"
+
+    def test_json_export_is_the_api_representation(self, viewer_api, history):
+        items = json.loads(body(viewer_api.get(self.url(), {"format": "json"})))
+        assert items == viewer_api.get(self.url()).data
+
+    def test_query_count_does_not_grow_with_rounds(self, viewer_api, history):
+        viewer_api.get(self.url())
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert viewer_api.get(self.url()).status_code == 200
+            return len(queries)
+
+        few = count()
+        for _ in range(10):
+            ParticipationFactory(funding_round=FundingRoundFactory(company_id=1))
+        assert count() == few
+
+
+class TestRoundExport:
+    def test_round_list_exports_the_round_history_columns(self, viewer_api, article):
+        response = viewer_api.get(reverse("api:fundinground-list"), {"format": "csv", "stage": "a"})
+        [row] = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+        assert (row["company"], row["stage"], row["lead_investors"], row["participants"]) == (
+            "zhipu-ai",
+            "a",
+            "Fortune Capital (达晨财智)",
+            "",
+        )
+
+    def test_xlsx_amounts_are_numbers(self, viewer_api):
+        FundingRoundFactory(amount="1500000.50", currency="USD")
+        response = viewer_api.get(
+            reverse("api:fundinground-list"),
+            HTTP_ACCEPT=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+        header = [c.value for c in sheet[1]]
+        assert sheet.cell(row=2, column=header.index("amount") + 1).value == 1500000.5
+
+
+class TestTimeline:
+    def test_merges_rounds_listings_releases_and_kpis_oldest_first(self, viewer_api, article):
+        data = viewer_api.get(reverse("api:company-timeline", args=["zhipu-ai"])).data
+        dated = [item for item in data if item["date"]]
+        assert [item["date"] for item in dated] == sorted(item["date"] for item in dated)
+        assert (
+            data[0]
+            == {
+                "kind": "round",
+                "id": 1,
+                "date": "2021-01-01",
+                "precision": "year",
+                "display": "2021",
+                "title": "A轮",
+            }
+            or data[0]["kind"] == "model_release"
+        )
+        kinds = {item["kind"] for item in data}
+        assert kinds == {"round", "listing", "model_release", "kpi"}
+        listing = next(item for item in data if item["kind"] == "listing")
+        assert (listing["date"], listing["precision"], listing["title"]) == ("2026-01-08", "day", "IPO HKEX")
+        market_share = next(item for item in data if "Market share" in item["title"])
+        assert (market_share["precision"], market_share["display"]) == ("year", "2024")
+        assert data[-1]["date"] is None  # undated items (GLM-4.6, OpenRouter ranks) come last
+
+    def test_query_count_does_not_grow(self, viewer_api):
+        company = CompanyFactory()
+        url = reverse("api:company-timeline", args=[company.slug])
+        viewer_api.get(url)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert viewer_api.get(url).status_code == 200
+            return len(queries)
+
+        few = count()
+        for _ in range(5):
+            FundingRoundFactory(company=company)
+            ListingFactory(company=company)
+            KPIFactory(company=company, model_release=ModelReleaseFactory(company=company))
+        assert count() == few
+
+    def test_needs_view_permission_on_every_kind(self, make_api_client, article):
+        client = make_api_client()
+        grant(client.user, "view", apps=("companies",))
+        assert client.get(reverse("api:company-timeline", args=["zhipu-ai"])).status_code == 403
