@@ -12,7 +12,9 @@ from portfolio.filters import (
     BooleanFilter,
     ChoiceInFilter,
     DateRangeFilter,
+    NumberRangeFilter,
     PortfolioFilterSet,
+    TextFilter,
     id_filter,
     slug_filter,
 )
@@ -23,7 +25,7 @@ class SourceFilterSet(PortfolioFilterSet):
 
     published_on = DateRangeFilter(label=_("Published on"))
     published_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
-    language = django_filters.CharFilter(lookup_expr="iexact")
+    language = TextFilter(lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(fields=("id", "title", "published_on", "updated_at"))
 
     class Meta:
@@ -35,9 +37,9 @@ class CompanyFilterSet(PortfolioFilterSet):
     search_fields = ("name_en", "name_zh", "legal_name", "aliases", "slug")
 
     status = ChoiceInFilter(choices=CompanyStatus.choices)
-    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
-    city = django_filters.CharFilter(lookup_expr="iexact")
-    sector = django_filters.CharFilter(lookup_expr="icontains")
+    country = TextFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
+    city = TextFilter(lookup_expr="iexact")
+    sector = TextFilter(lookup_expr="icontains")
     founded_on = DateRangeFilter(label=_("Founded on"))
     founded_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
     in_portfolio = BooleanFilter(method="filter_in_portfolio", label=_("In the portfolio"))
@@ -59,10 +61,10 @@ class CompanyFilterSet(PortfolioFilterSet):
 class ModelReleaseFilterSet(PortfolioFilterSet):
     search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
 
-    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
-    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
-    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
-    family = django_filters.CharFilter(lookup_expr="iexact")
+    company = slug_filter("company", label=_("Company (slug)"))
+    company_id = id_filter("company", label=_("Company (id)"))
+    source_id = id_filter("source", label=_("Source (id)"))
+    family = TextFilter(lookup_expr="iexact")
     kind = ChoiceInFilter(choices=ReleaseKind.choices)
     open_weights = BooleanFilter()
     released_on = DateRangeFilter(label=_("Released on"))
@@ -99,17 +101,17 @@ class KPIFilterSet(PortfolioFilterSet):
         "scope",
     )
 
-    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
-    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
-    metric = slug_filter("metric", Metric.objects.all(), to_field_name="code", label=_("Metric (code)"))
-    metric_id = id_filter("metric", Metric.objects.all(), label=_("Metric (id)"))
-    model_release_id = id_filter("model_release", ModelRelease.objects.all(), label=_("Model release (id)"))
-    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    company = slug_filter("company", label=_("Company (slug)"))
+    company_id = id_filter("company", label=_("Company (id)"))
+    metric = slug_filter("metric", to_field_name="code", label=_("Metric (code)"))
+    metric_id = id_filter("metric", label=_("Metric (id)"))
+    model_release_id = id_filter("model_release", label=_("Model release (id)"))
+    source_id = id_filter("source", label=_("Source (id)"))
     qualifier = ChoiceInFilter(choices=Qualifier.choices)
     period_start = DateRangeFilter(label=_("Period start"))
     period_end = DateRangeFilter(label=_("Period end"))
-    value = django_filters.RangeFilter(label=_("Value"))
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    value = NumberRangeFilter(label=_("Value"))
+    currency = TextFilter(lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(
         fields=("id", "period_start", "period_end", "value", "updated_at")
     )

@@ -1,8 +1,10 @@
 """Companies, the sources facts come from, the AI models companies release, and their KPIs."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +126,12 @@ class ModelRelease(PartialDatesModel, SourcedModel):
     released_on = models.DateField(_("released on"), null=True, blank=True)
     released_on_precision = precision_field(_("released on precision"))
     parameters_b = models.DecimalField(
-        _("parameters (billions)"), max_digits=10, decimal_places=3, null=True, blank=True
+        _("parameters (billions)"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
     )
     open_weights = models.BooleanField(
         _("open weights"), null=True, blank=True, help_text=_("Leave empty when unknown.")

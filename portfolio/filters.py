@@ -5,6 +5,8 @@ dates as `<field>_after` / `<field>_before`, amounts as `<field>_min` / `<field>
 `q` for text search, `updated_since` for incremental sync and `ordering` from a whitelist.
 """
 
+import datetime
+import re
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -13,13 +15,47 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import RangeField
-from drf_spectacular.types import OpenApiTypes
+from django_filters.fields import DateRangeField, RangeField
 from drf_spectacular.utils import extend_schema_field
+
+MAX_ID = 2**63 - 1
+
+
+class TextField(forms.CharField):
+    """Free text in a query; NUL characters, which no stored text contains, are dropped."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
+class TextFilter(django_filters.CharFilter):
+    field_class = TextField
 
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """One or several choices, comma-separated (`stage=a,b`); an unknown choice is an error."""
+
+
+@extend_schema_field({"type": "string"})
+class SlugInFilter(django_filters.BaseInFilter, TextFilter):
+    """Records named by slug (or another unique text key), comma-separated for several.
+
+    An unknown slug matches nothing, as a filter should; it is not an error.
+    """
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """Records named by id, comma-separated for several; ids are positive 64-bit integers."""
+
+    field_class = IdField
 
 
 class StrictBooleanField(forms.Field):
@@ -42,43 +78,87 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class ISODateField(forms.DateField):
+    """Only YYYY-MM-DD: a query parameter has one spelling of a date, the one the schema documents."""
+
+    PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def to_python(self, value):
+        if value not in self.empty_values and not self.PATTERN.fullmatch(str(value)):
+            raise forms.ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid")
+        return super().to_python(value)
+
+
+class ISODateRangeField(DateRangeField):
+    def __init__(self, *args, **kwargs):
+        RangeField.__init__(self, (ISODateField(), ISODateField()), *args, **kwargs)
+
+
+class DateRangeFilter(django_filters.DateFromToRangeFilter):
+    """`<field>_after` and `<field>_before`, both inclusive, as YYYY-MM-DD."""
+
+    field_class = ISODateRangeField
+
+
+class RFC3339DateTimeField(forms.DateTimeField):
+    """A full RFC 3339 date-time with its offset, e.g. 2026-01-08T09:30:00Z."""
+
+    PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not self.PATTERN.fullmatch(str(value)):
+            raise forms.ValidationError(_("Enter a date-time as in 2026-01-08T09:30:00Z."), code="invalid")
+        try:
+            return datetime.datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
+        except ValueError:
+            raise forms.ValidationError(_("Enter a valid date-time."), code="invalid") from None
+
+
+class RFC3339DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = RFC3339DateTimeField
+
+
+NUMBER_LIMIT = 10**15
+
+
+def bounded_number(minimum: int) -> forms.DecimalField:
+    return forms.DecimalField(min_value=Decimal(minimum), max_value=Decimal(NUMBER_LIMIT))
+
+
 class AmountRangeField(RangeField):
     def __init__(self, *args, **kwargs):
-        fields = (
-            forms.DecimalField(min_value=Decimal(0), max_digits=20, decimal_places=2),
-            forms.DecimalField(min_value=Decimal(0), max_digits=20, decimal_places=2),
-        )
-        super().__init__(fields, *args, **kwargs)
+        super().__init__((bounded_number(0), bounded_number(0)), *args, **kwargs)
 
 
+class NumberRangeField(RangeField):
+    def __init__(self, *args, **kwargs):
+        super().__init__((bounded_number(-NUMBER_LIMIT), bounded_number(-NUMBER_LIMIT)), *args, **kwargs)
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": NUMBER_LIMIT})
 class AmountRangeFilter(django_filters.RangeFilter):
     """`<field>_min` and `<field>_max`, inclusive; amounts are never negative."""
 
     field_class = AmountRangeField
 
 
-class DateRangeFilter(django_filters.DateFromToRangeFilter):
-    """`<field>_after` and `<field>_before`, both inclusive, as ISO dates."""
+@extend_schema_field({"type": "number", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT})
+class NumberRangeFilter(django_filters.RangeFilter):
+    """`<field>_min` and `<field>_max`, inclusive, for values that may be negative."""
+
+    field_class = NumberRangeField
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.ModelMultipleChoiceFilter):
-    """Records named by slug (or another unique text key); repeat the parameter for several."""
+def slug_filter(field_name: str, *, to_field_name: str = "slug", label=None) -> SlugInFilter:
+    """A foreign key given by its slug (or other unique text key)."""
+    return SlugInFilter(field_name=f"{field_name}__{to_field_name}", lookup_expr="in", label=label)
 
 
-def slug_filter(field_name: str, queryset: QuerySet, *, to_field_name: str = "slug", label=None):
-    """A foreign key given by its slug (or other unique key); an unknown one is an error."""
-    return SlugFilter(
-        field_name=f"{field_name}__{to_field_name}",
-        queryset=queryset,
-        to_field_name=to_field_name,
-        label=label,
-    )
-
-
-def id_filter(field_name: str, queryset: QuerySet, *, label=None):
-    """A foreign key given by its id; an unknown one is an error."""
-    return django_filters.ModelMultipleChoiceFilter(field_name=field_name, queryset=queryset, label=label)
+def id_filter(field_name: str, *, label=None) -> IdInFilter:
+    """A foreign key given by its id."""
+    return IdInFilter(field_name=field_name, lookup_expr="in", label=label)
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
@@ -86,8 +166,8 @@ class PortfolioFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
 
-    q = django_filters.CharFilter(method="search", label=_("Search names, Chinese names and aliases"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    q = TextFilter(method="search", label=_("Search names, Chinese names and aliases"))
+    updated_since = RFC3339DateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601 date-time)")
     )
 

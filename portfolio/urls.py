@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("health/", health, name="health"),
 ]
+
+handler404 = "portfolio.api.views.not_found"
+handler500 = "portfolio.api.views.server_error"

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, Source
+from companies.models import Company
 from portfolio.dates import DatePrecision
 from portfolio.filters import (
     AmountRangeFilter,
@@ -12,7 +12,8 @@ from portfolio.filters import (
     ChoiceInFilter,
     DateRangeFilter,
     PortfolioFilterSet,
-    SlugFilter,
+    SlugInFilter,
+    TextFilter,
     id_filter,
     slug_filter,
 )
@@ -24,7 +25,7 @@ class InvestorFilterSet(PortfolioFilterSet):
     search_fields = ("name_en", "name_zh", "aliases", "slug")
 
     kind = ChoiceInFilter(choices=InvestorKind.choices)
-    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
+    country = TextFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
     is_house = BooleanFilter()
     ordering = django_filters.OrderingFilter(fields=("slug", "name_en", "name_zh", "updated_at"))
 
@@ -44,25 +45,21 @@ class FundingRoundFilterSet(PortfolioFilterSet):
         "participations__investor__aliases",
     )
 
-    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
-    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
-    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    company = slug_filter("company", label=_("Company (slug)"))
+    company_id = id_filter("company", label=_("Company (id)"))
+    source_id = id_filter("source", label=_("Source (id)"))
     stage = ChoiceInFilter(choices=Stage.choices)
     announced_on = DateRangeFilter(label=_("Announced on"))
     announced_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
     amount = AmountRangeFilter(label=_("Amount"))
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    currency = TextFilter(lookup_expr="iexact")
     pre_money = AmountRangeFilter(label=_("Pre-money valuation"))
     post_money = AmountRangeFilter(label=_("Post-money valuation"))
-    investor = SlugFilter(
-        queryset=Investor.objects.all(),
-        to_field_name="slug",
+    investor = SlugInFilter(
         method="filter_investor",
         label=_("Any participating investor (slug)"),
     )
-    lead_investor = SlugFilter(
-        queryset=Investor.objects.all(),
-        to_field_name="slug",
+    lead_investor = SlugInFilter(
         method="filter_lead_investor",
         label=_("A lead or co-lead investor (slug)"),
     )
@@ -80,15 +77,11 @@ class FundingRoundFilterSet(PortfolioFilterSet):
         participations = Participation.objects.filter(funding_round=OuterRef("pk"), **conditions)
         return queryset.filter(Exists(participations))
 
-    def filter_investor(self, queryset, name, investors):
-        if not investors:
-            return queryset
-        return self.with_participation(queryset, investor__in=investors)
+    def filter_investor(self, queryset, name, slugs):
+        return self.with_participation(queryset, investor__slug__in=slugs)
 
-    def filter_lead_investor(self, queryset, name, investors):
-        if not investors:
-            return queryset
-        return self.with_participation(queryset, investor__in=investors, role__in=[Role.LEAD, Role.CO_LEAD])
+    def filter_lead_investor(self, queryset, name, slugs):
+        return self.with_participation(queryset, investor__slug__in=slugs, role__in=[Role.LEAD, Role.CO_LEAD])
 
     def filter_in_portfolio(self, queryset, name, value):
         if value is None:
@@ -107,16 +100,16 @@ class ParticipationFilterSet(PortfolioFilterSet):
         "funding_round__company__aliases",
     )
 
-    round = id_filter("funding_round", FundingRound.objects.all(), label=_("Round (id)"))
-    investor = slug_filter("investor", Investor.objects.all(), label=_("Investor (slug)"))
-    investor_id = id_filter("investor", Investor.objects.all(), label=_("Investor (id)"))
-    company = slug_filter("funding_round__company", Company.objects.all(), label=_("Company (slug)"))
-    company_id = id_filter("funding_round__company", Company.objects.all(), label=_("Company (id)"))
-    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    round = id_filter("funding_round", label=_("Round (id)"))
+    investor = slug_filter("investor", label=_("Investor (slug)"))
+    investor_id = id_filter("investor", label=_("Investor (id)"))
+    company = slug_filter("funding_round__company", label=_("Company (slug)"))
+    company_id = id_filter("funding_round__company", label=_("Company (id)"))
+    source_id = id_filter("source", label=_("Source (id)"))
     role = ChoiceInFilter(choices=Role.choices)
     is_follow_on = BooleanFilter()
     amount = AmountRangeFilter(label=_("Amount"))
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    currency = TextFilter(lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(fields=("id", "amount", "updated_at"))
 
     class Meta:
@@ -127,17 +120,17 @@ class ParticipationFilterSet(PortfolioFilterSet):
 class ListingFilterSet(PortfolioFilterSet):
     search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
 
-    company = slug_filter("company", Company.objects.all(), label=_("Company (slug)"))
-    company_id = id_filter("company", Company.objects.all(), label=_("Company (id)"))
-    source_id = id_filter("source", Source.objects.all(), label=_("Source (id)"))
+    company = slug_filter("company", label=_("Company (slug)"))
+    company_id = id_filter("company", label=_("Company (id)"))
+    source_id = id_filter("source", label=_("Source (id)"))
     kind = ChoiceInFilter(choices=ListingKind.choices)
-    exchange = django_filters.CharFilter(lookup_expr="iexact")
-    ticker = django_filters.CharFilter(lookup_expr="iexact")
+    exchange = TextFilter(lookup_expr="iexact")
+    ticker = TextFilter(lookup_expr="iexact")
     listed_on = DateRangeFilter(label=_("Listed on"))
     listed_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
     offer_price = AmountRangeFilter(label=_("Offer price"))
     amount_raised = AmountRangeFilter(label=_("Amount raised"))
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    currency = TextFilter(lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(fields=("id", "listed_on", "amount_raised", "updated_at"))
 
     class Meta:

@@ -40,7 +40,11 @@ class Investor(TimeStampedModel):
         ordering = ["name_en"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_house"], condition=Q(is_house=True), name="%(app_label)s_%(class)s_one_house"
+                fields=["is_house"],
+                condition=Q(is_house=True),
+                name="%(app_label)s_%(class)s_one_house",
+                violation_error_code="unique",
+                violation_error_message=_("Another investor is already the house investor."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=InvestorKind.values), name="%(app_label)s_%(class)s_kind_valid"

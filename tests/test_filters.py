@@ -457,16 +457,20 @@ def test_bad_parameters_are_400_naming_the_parameter(viewer_api, db, resource, p
         ("fundinground", {"announced_on_after": "2021-13-01"}),
         ("fundinground", {"amount_min": "-1"}),
         ("fundinground", {"amount_max": "lots"}),
-        ("fundinground", {"company": "no-such-company"}),
         ("fundinground", {"company_id": "abc"}),
-        ("fundinground", {"investor": "nobody"}),
+        ("fundinground", {"company_id": "0"}),
+        ("fundinground", {"source_id": "-280525208613613240320"}),
+        ("fundinground", {"company_id": "99999999999999999999"}),
+        ("fundinground", {"announced_on_after": "2021-1-1"}),
+        ("fundinground", {"updated_since": "2026-01-01"}),
+        ("fundinground", {"updated_since": "2026-01-01T00:00:00"}),
+        ("fundinground", {"amount_min": "1e30"}),
+        ("kpi", {"value_max": "1e300"}),
         ("fundinground", {"in_portfolio": "maybe"}),
-        ("kpi", {"metric": "no_such_metric"}),
         ("kpi", {"value_min": "x"}),
         ("company", {"status": "bankrupt"}),
         ("modelrelease", {"released_on_before": "July 2025"}),
         ("modelrelease", {"open_weights": "perhaps"}),
-        ("participation", {"round": "999999"}),
     ],
 )
 def test_bad_filter_values_are_400_naming_the_parameter(viewer_api, db, basename, params):
@@ -474,6 +478,33 @@ def test_bad_filter_values_are_400_naming_the_parameter(viewer_api, db, basename
     assert response.status_code == 400, response.data
     names = {name.rsplit("_", 1)[0] for name in params} | set(params)
     assert names & set(response.data)
+
+
+@pytest.mark.parametrize(
+    ("basename", "params"),
+    [
+        ("fundinground", {"company": "no-such-company"}),
+        ("fundinground", {"investor": "nobody"}),
+        ("fundinground", {"lead_investor": "nobody,no-one"}),
+        ("kpi", {"metric": "no_such_metric"}),
+        ("participation", {"round": "999999"}),
+        ("modelrelease", {"company_id": "123456789"}),
+    ],
+)
+def test_unknown_slugs_and_ids_match_nothing(viewer_api, data, basename, params):
+    assert results(viewer_api, basename, params) == []
+
+
+def test_several_slugs_comma_separated(viewer_api, data):
+    found = {r["slug"] for r in results(viewer_api, "company", {"q": ""})}
+    assert found == {"zhipu-ai", "moonshot-ai"}
+    rounds = results(viewer_api, "fundinground", {"company": "zhipu-ai,moonshot-ai"})
+    assert len(rounds) == 2
+
+
+def test_updated_since_takes_an_offset(viewer_api, data):
+    later = results(viewer_api, "fundinground", {"updated_since": "2021-01-01T08:00:00+08:00"})
+    assert [r["id"] for r in later] == [data["series_b"].pk]
 
 
 # Model fields that are prose, URLs or internal; everything else must be filterable.

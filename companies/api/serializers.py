@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.api.fields import StrictSlugRelatedField
 from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -67,7 +68,7 @@ class CompanySerializer(ModelValidatedSerializer):
 class CompanyRelatedSerializer(ModelValidatedSerializer):
     """A row that belongs to a company: written with the company's slug, read with its names too."""
 
-    company = serializers.SlugRelatedField(slug_field="slug", queryset=Company.objects.all())
+    company = StrictSlugRelatedField(slug_field="slug", queryset=Company.objects.all())
     company_name_en = serializers.CharField(source="company.name_en", read_only=True)
     company_name_zh = serializers.CharField(source="company.name_zh", read_only=True)
 
@@ -105,11 +106,13 @@ class MetricSerializer(ModelValidatedSerializer):
 
 
 class KPISerializer(CompanyRelatedSerializer):
-    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    metric = StrictSlugRelatedField(slug_field="code", queryset=Metric.objects.all())
     metric_name_en = serializers.CharField(source="metric.name_en", read_only=True)
     metric_name_zh = serializers.CharField(source="metric.name_zh", read_only=True)
     unit = serializers.CharField(source="metric.unit", read_only=True)
-    model_release_name = serializers.CharField(source="model_release.name", read_only=True, default=None)
+    model_release_name = serializers.CharField(
+        source="model_release.name", read_only=True, default=None, allow_null=True
+    )
     value_display = serializers.CharField(read_only=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""OpenAPI generation: the error answers and export formats every operation really has."""
+"""OpenAPI generation: the error answers, export formats and exact value spellings the API really has."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from portfolio.api.exports import EXPORT_FORMATS, MEDIA_TYPES
+from portfolio.api.fields import StrictDecimalField
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -19,47 +20,70 @@ ERROR_DESCRIPTIONS = {
     "401": "No or invalid credentials.",
     "403": "The user or token lacks the permission.",
     "404": "No such record.",
-    "409": "The change conflicts with existing data (e.g. a record still referred to).",
+    "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
     "503": "The database is unavailable; retry after the Retry-After seconds.",
 }
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    enum=EXPORT_FORMATS,
+    description=(
+        "Download every matching row, unpaginated: CSV (UTF-8 with BOM), XLSX, or a JSON array. "
+        "An Accept header of text/csv or the XLSX media type does the same."
+    ),
+)
 
 
 class PortfolioAutoSchema(AutoSchema):
-    """Adds the export `format` parameter to lists and documents the errors each operation answers."""
+    """Documents exports on the views that offer them (`export_formats`) and every error answer."""
+
+    def offers_exports(self) -> bool:
+        return (
+            self.method == "GET"
+            and bool(getattr(self.view, "export_formats", ()))
+            and (self._is_list_view() or getattr(self.view, "action", None) is None)
+        )
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
-        if self.method == "GET" and self._is_list_view() and hasattr(self.view, "export_basename"):
-            parameters.append(
-                OpenApiParameter(
-                    "format",
-                    enum=EXPORT_FORMATS,
-                    description=(
-                        "Download every matching row, unpaginated: CSV (UTF-8 with BOM), XLSX, "
-                        "or a JSON array. An Accept header of text/csv or the XLSX media type does the same."
-                    ),
-                )
-            )
+        if self.offers_exports():
+            parameters.append(FORMAT_PARAMETER)
         return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, StrictDecimalField):
+            schema["pattern"] = field.pattern
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        if self.method == "GET" and self._is_list_view() and hasattr(self.view, "export_basename"):
-            ok = responses.get("200")
-            if ok and "content" in ok:
-                for export_format in ("csv", "xlsx"):
-                    ok["content"][MEDIA_TYPES[export_format]] = {
-                        "schema": {"type": "string", "format": "binary"}
-                    }
-        error_schema = self._get_response_for_code(ErrorSerializer, "400")["content"]
+        ok = responses.get("200")
+        if self.offers_exports() and ok and "content" in ok:
+            json_schema = ok["content"]["application/json"]["schema"]
+            items = json_schema.get("items") or self.resolve_listed_item(json_schema)
+            if items is not None and "items" not in json_schema:
+                ok["content"]["application/json"]["schema"] = {
+                    "oneOf": [json_schema, {"type": "array", "items": items}]
+                }
+            for export_format in ("csv", "xlsx"):
+                ok["content"][MEDIA_TYPES[export_format]] = {"schema": {"type": "string", "format": "binary"}}
+        error_content = self._get_response_for_code(ErrorSerializer, "400")["content"]
         codes = ["400", "401", "403", "503"]
         if "{" in self.path:
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         for code in codes:
-            responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": error_schema})
+            responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": error_content})
         return responses
+
+    def resolve_listed_item(self, paginated_schema: dict) -> dict | None:
+        """The item schema of a paginated list, for the unpaginated JSON export of the same rows."""
+        serializer = self.get_response_serializers()
+        if serializer is None:
+            return None
+        component = self.resolve_serializer(serializer, "response")
+        return component.ref if component else None
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -1,32 +1,85 @@
-"""Serializer pieces every resource shares: model validation, aliases, partial dates."""
+"""Serializer pieces every resource shares: strict fields, model validation, conflicts, aliases."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
+
+from portfolio.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictDecimalField,
+    StrictListField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugField,
+    StrictURLField,
+)
+
+UNIQUE_CODES = {"unique", "unique_together"}
 
 
-class AliasesField(serializers.ListField):
+class Conflict(APIException):
+    """The request is valid but clashes with a record that exists (a taken slug, a second house investor)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The change conflicts with an existing record.")
+    default_code = "conflict"
+
+
+class AliasesField(StrictListField):
     """Aliases are kept one per line in the database and shown as a list of strings."""
 
-    child = serializers.CharField(max_length=200)
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", StrictCharField(max_length=200, allow_blank=False))
+        super().__init__(**kwargs)
 
     def to_representation(self, value: str) -> list[str]:
         return [line.strip() for line in value.splitlines() if line.strip()]
 
     def to_internal_value(self, data) -> str:
         names = super().to_internal_value(data)
-        if any("\n" in name for name in names):
-            raise serializers.ValidationError("An alias cannot contain a line break.")
+        if any("\n" in name or "\r" in name for name in names):
+            raise serializers.ValidationError(_("An alias cannot contain a line break."))
         return "\n".join(name.strip() for name in names if name.strip())
 
 
 class ModelValidatedSerializer(serializers.ModelSerializer):
-    """Runs the model's own validation (`clean()` and its constraints) so the API and admin agree.
+    """Strict types, and the model's own validation (`clean()` and constraints) so API and admin agree.
 
     A row the database would refuse is answered with 400 and field-level messages instead of
-    reaching the database; partial dates come back moved to the start of their period.
+    reaching the database; one that clashes with an existing record (a unique key) with 409.
+    Partial dates come back moved to the start of their period.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: StrictURLField,
+        models.BooleanField: StrictBooleanField,
+        models.DecimalField: StrictDecimalField,
+        models.DateField: StrictDateField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+    serializer_choice_field = StrictChoiceField
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        validators = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        if "validators" in kwargs:
+            kwargs["validators"] = validators
+        return field_class, kwargs
+
+    def get_validators(self):
+        """Uniqueness is checked by the model's own validation, which can tell a conflict from an error."""
+        return []
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
@@ -42,7 +95,11 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(self.api_errors(error.message_dict)) from None
+            detail = self.api_errors(error.message_dict)
+            codes = {e.code for errors in error.error_dict.values() for e in errors}
+            if codes <= UNIQUE_CODES:
+                raise Conflict(detail) from None
+            raise serializers.ValidationError(detail) from None
         for name in getattr(model, "partial_date_fields", ()):
             if name in attrs or f"{name}_precision" in attrs:
                 attrs[name] = getattr(instance, name)

@@ -1,6 +1,8 @@
-"""Views of the project itself: the health check."""
+"""Views of the project itself: the health check, and JSON errors for URLs under /api/."""
 
 from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -36,3 +38,17 @@ def health(request):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return Response({"status": "ok", "database": "ok"})
+
+
+def not_found(request, exception=None):
+    """A JSON 404 for API clients (a URL that matches no route); the usual page for people."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """A JSON 500 for API clients; the usual page for people."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

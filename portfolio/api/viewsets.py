@@ -10,7 +10,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from portfolio.api.exports import accepted_export_format, export_response, requested_export_format
+from portfolio.api.exports import (
+    EXPORT_FORMATS,
+    accepted_export_format,
+    export_response,
+    requested_export_format,
+)
 from portfolio.filters import query_parameter_names
 
 EXPORT_ITERATOR_CHUNK = 500
@@ -55,6 +60,8 @@ class PortfolioViewSet(viewsets.ModelViewSet):
 
     filter_backends = [DjangoFilterBackend]
     export_basename: str = "export"
+    export_formats = EXPORT_FORMATS
+    lookup_value_regex = "[0-9]{1,18}"
 
     # Parameters and content negotiation
 

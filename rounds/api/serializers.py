@@ -4,6 +4,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from companies.api.serializers import TIMESTAMPS, CompanyRelatedSerializer
+from portfolio.api.fields import StrictPrimaryKeyRelatedField, StrictSlugRelatedField
 from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
 from rounds.models import FundingRound, Investor, Listing, Participation
 
@@ -30,13 +31,17 @@ class InvestorSerializer(ModelValidatedSerializer):
 
 
 class InvestorRelatedMixin(serializers.Serializer):
-    investor = serializers.SlugRelatedField(slug_field="slug", queryset=Investor.objects.all())
+    investor = StrictSlugRelatedField(slug_field="slug", queryset=Investor.objects.all())
     investor_name_en = serializers.CharField(source="investor.name_en", read_only=True)
     investor_name_zh = serializers.CharField(source="investor.name_zh", read_only=True)
 
 
 class RoundParticipationSerializer(InvestorRelatedMixin, serializers.ModelSerializer):
     """A participation as shown inside its round."""
+
+    currency = serializers.CharField(
+        read_only=True, help_text="ISO 4217 code; empty while no amount is known."
+    )
 
     class Meta:
         model = Participation
@@ -71,7 +76,7 @@ class FundingRoundSerializer(CompanyRelatedSerializer):
 
 
 class ParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerializer):
-    round = serializers.PrimaryKeyRelatedField(source="funding_round", queryset=FundingRound.objects.all())
+    round = StrictPrimaryKeyRelatedField(source="funding_round", queryset=FundingRound.objects.all())
 
     class Meta:
         model = Participation

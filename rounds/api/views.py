@@ -1,7 +1,7 @@
 """API views of the rounds app, and the company round history and timeline that need rounds."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
@@ -63,13 +63,6 @@ class ListingViewSet(PortfolioViewSet):
     export_basename = "listings"
 
 
-FORMAT_PARAMETER = OpenApiParameter(
-    "format",
-    enum=EXPORT_FORMATS,
-    description="Download the history as CSV, XLSX or JSON instead of the JSON list.",
-)
-
-
 class CompanyRoundHistoryView(generics.GenericAPIView):
     """A company's round history, oldest first, each round with its investors."""
 
@@ -79,8 +72,9 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
     lookup_field = "slug"
     pagination_class = None
     filter_backends = []
+    export_formats = EXPORT_FORMATS
 
-    @extend_schema(parameters=[FORMAT_PARAMETER], responses=FundingRoundSerializer(many=True))
+    @extend_schema(responses=FundingRoundSerializer(many=True))
     def get(self, request, slug: str):
         company = get_object_or_404(Company, slug=slug)
         reject_unknown_parameters(request, allowed={"format"})

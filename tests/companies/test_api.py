@@ -12,6 +12,7 @@ from tests.companies.factories import (
     ModelReleaseFactory,
     SourceFactory,
 )
+from tests.rounds.factories import InvestorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,13 +134,29 @@ class TestCompanyWrites:
         assert response.status_code == 201, response.data
         assert (response.data["founded_on"], response.data["founded_on_display"]) == ("2019-01-01", "2019")
 
-    def test_duplicate_slug_is_400(self, editor_api):
+    def test_duplicate_slug_is_409_naming_the_field(self, editor_api):
         CompanyFactory(slug="zhipu-ai")
-        response = editor_api.post(
-            reverse("api:company-list"), {"slug": "zhipu-ai", "name_en": "Z"}, format="json"
-        )
-        assert response.status_code == 400
+        payload = {"slug": "zhipu-ai", "name_en": "Z"}
+        response = editor_api.post(reverse("api:company-list"), payload, format="json")
+        assert response.status_code == 409
         assert "slug" in response.data
+        assert Company.objects.count() == 1
+
+    def test_a_second_house_investor_is_409(self, editor_api):
+        InvestorFactory(is_house=True)
+        payload = {"slug": "another", "name_en": "Another", "is_house": True}
+        response = editor_api.post(reverse("api:investor-list"), payload, format="json")
+        assert response.status_code == 409, response.data
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("name_en", 5), ("aliases", "Zhipu"), ("aliases", [1]), ("founded_on", "2019-6-1"), ("website", 3)],
+    )
+    def test_wrong_json_types_are_400(self, editor_api, field, value):
+        payload = {"slug": "x", "name_en": "X"} | {field: value}
+        response = editor_api.post(reverse("api:company-list"), payload, format="json")
+        assert response.status_code == 400
+        assert field in response.data
 
     def test_unknown_status_is_400(self, editor_api):
         response = editor_api.post(

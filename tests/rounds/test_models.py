@@ -34,7 +34,7 @@ class TestInvestor:
     def test_at_most_one_house_investor(self):
         InvestorFactory(is_house=True)
         assert_database_refuses(InvestorFactory.build(is_house=True))
-        assert_validation_refuses(InvestorFactory.build(is_house=True), "__all__")
+        assert_validation_refuses(InvestorFactory.build(is_house=True), "is_house")
         InvestorFactory(is_house=False)
         assert Investor.objects.count() == 2
 

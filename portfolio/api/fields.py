@@ -1,0 +1,103 @@
+"""Serializer fields that take exactly the JSON type the schema documents, and nothing looser.
+
+DRF by default turns 5 into "5" for a text field and "yes" into True for a boolean; a
+client that sends the wrong type has a bug, and telling it so beats guessing. Decimals
+(money above all) travel as strings, so no float ever touches an amount.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1
+
+
+class StringOnlyMixin:
+    """Refuses anything but a JSON string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Not a valid string."), code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StringOnlyMixin, serializers.CharField):
+    pass
+
+
+class StrictSlugField(StringOnlyMixin, serializers.SlugField):
+    pass
+
+
+class StrictURLField(StringOnlyMixin, serializers.URLField):
+    pass
+
+
+class StrictChoiceField(StringOnlyMixin, serializers.ChoiceField):
+    pass
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError(_("Must be true or false."), code="invalid")
+        return data
+
+
+class StrictDateField(serializers.DateField):
+    ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not self.ISO_DATE.fullmatch(data):
+            raise serializers.ValidationError(_("Give the date as YYYY-MM-DD."), code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal given as a string of digits, at most `max_digits` long with `decimal_places` decimals."""
+
+    @property
+    def pattern(self) -> str:
+        """The one spelling accepted, documented in the schema too; positive fields exclude zero."""
+        whole, places = self.max_digits - self.decimal_places, self.decimal_places
+        if self.min_value is not None and self.min_value > 0:
+            fraction = "|".join(f"{'0' * i}[1-9]\\d{{0,{places - 1 - i}}}" for i in range(places))
+            return rf"^(?:[1-9]\d{{0,{whole - 1}}}(?:\.\d{{0,{places}}})?|0?\.(?:{fraction}))$"
+        sign = "" if self.min_value is not None and self.min_value >= 0 else "-?"
+        return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                _('Give decimal numbers as strings, e.g. "1500000.00".'), code="invalid"
+            )
+        if not re.fullmatch(self.pattern, data):
+            if data.startswith("-") and "-" not in self.pattern:
+                raise serializers.ValidationError(_("Must not be negative."), code="min_value")
+            raise serializers.ValidationError(
+                _("Give a number with at most %(whole)d digits before the point and %(places)d after.")
+                % {"whole": self.max_digits - self.decimal_places, "places": self.decimal_places},
+                code="invalid",
+            )
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(StringOnlyMixin, serializers.SlugRelatedField):
+    pass
+
+
+class StrictListField(serializers.ListField):
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
