@@ -62,7 +62,6 @@ class ModelReleaseFilterSet(PortfolioFilterSet):
     search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
 
     company = slug_filter("company", label=_("Company (slug)"))
-    company_id = id_filter("company", label=_("Company (id)"))
     source_id = id_filter("source", label=_("Source (id)"))
     family = TextFilter(lookup_expr="iexact")
     kind = ChoiceInFilter(choices=ReleaseKind.choices)
@@ -102,7 +101,6 @@ class KPIFilterSet(PortfolioFilterSet):
     )
 
     company = slug_filter("company", label=_("Company (slug)"))
-    company_id = id_filter("company", label=_("Company (id)"))
     metric = slug_filter("metric", to_field_name="code", label=_("Metric (code)"))
     metric_id = id_filter("metric", label=_("Metric (id)"))
     model_release_id = id_filter("model_release", label=_("Model release (id)"))

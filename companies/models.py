@@ -18,13 +18,13 @@ from portfolio.dates import (
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel
+from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
 from portfolio.money import CURRENCY_CODES, currency_field
 
 
 def split_aliases(aliases: str) -> list[str]:
     """Aliases are kept one per line; this is the list a reader or an API client wants."""
-    return [line.strip() for line in aliases.splitlines() if line.strip()]
+    return [line.strip() for line in aliases.split("\n") if line.strip()]
 
 
 class Source(PartialDatesModel, TimeStampedModel):
@@ -34,7 +34,7 @@ class Source(PartialDatesModel, TimeStampedModel):
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = WebAddressField(_("URL"), max_length=500, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     published_on_precision = precision_field(_("published on precision"))
     language = models.CharField(
@@ -79,7 +79,7 @@ class Company(PartialDatesModel, TimeStampedModel):
     country = CountryField(_("country"), blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PRIVATE
     )
@@ -241,6 +241,7 @@ class KPI(SourcedModel):
                 | Q(period_end__isnull=True)
                 | Q(period_start__lte=models.F("period_end")),
                 name="%(app_label)s_%(class)s_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(qualifier__in=Qualifier.values),
@@ -254,6 +255,10 @@ class KPI(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.company.name_en} · {self.metric.name_en}: {self.value_display}"
+
+    @property
+    def model_release_name(self) -> str | None:
+        return self.model_release.name if self.model_release_id else None
 
     @property
     def period(self) -> tuple[str, str]:
@@ -288,6 +293,8 @@ class KPI(SourcedModel):
 
     def clean(self) -> None:
         super().clean()
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
         if self.model_release_id and self.company_id and self.model_release.company_id != self.company_id:
             raise ValidationError({"model_release": _("The model release belongs to another company.")})
         if self.metric_id and self.metric.unit == MetricUnit.MONEY and not self.currency:

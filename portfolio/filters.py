@@ -36,7 +36,7 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """One or several choices, comma-separated (`stage=a,b`); an unknown choice is an error."""
 
 
-@extend_schema_field({"type": "string"})
+@extend_schema_field({"type": "string", "minLength": 1})
 class SlugInFilter(django_filters.BaseInFilter, TextFilter):
     """Records named by slug (or another unique text key), comma-separated for several.
 
@@ -64,7 +64,7 @@ class StrictBooleanField(forms.Field):
     TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
     def to_python(self, value):
-        if value in (None, ""):
+        if value is None:
             return None
         text = str(value).strip().lower()
         if text in self.TRUE:
@@ -84,12 +84,21 @@ class ISODateField(forms.DateField):
     PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
     def to_python(self, value):
-        if value not in self.empty_values and not self.PATTERN.fullmatch(str(value)):
+        if value is not None and not self.PATTERN.fullmatch(str(value)):
             raise forms.ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid")
         return super().to_python(value)
 
 
-class ISODateRangeField(DateRangeField):
+class NoEmptyPartsMixin:
+    """`amount_min=` (given, but empty) is an error, not "no bound": only absent means absent."""
+
+    def clean(self, value):
+        if value and any(part == "" for part in value):
+            raise forms.ValidationError(_("Give a value or leave the parameter out."), code="required")
+        return super().clean(value)
+
+
+class ISODateRangeField(NoEmptyPartsMixin, DateRangeField):
     def __init__(self, *args, **kwargs):
         RangeField.__init__(self, (ISODateField(), ISODateField()), *args, **kwargs)
 
@@ -106,7 +115,7 @@ class RFC3339DateTimeField(forms.DateTimeField):
     PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value is None:
             return None
         if not self.PATTERN.fullmatch(str(value)):
             raise forms.ValidationError(_("Enter a date-time as in 2026-01-08T09:30:00Z."), code="invalid")
@@ -127,12 +136,12 @@ def bounded_number(minimum: int) -> forms.DecimalField:
     return forms.DecimalField(min_value=Decimal(minimum), max_value=Decimal(NUMBER_LIMIT))
 
 
-class AmountRangeField(RangeField):
+class AmountRangeField(NoEmptyPartsMixin, RangeField):
     def __init__(self, *args, **kwargs):
         super().__init__((bounded_number(0), bounded_number(0)), *args, **kwargs)
 
 
-class NumberRangeField(RangeField):
+class NumberRangeField(NoEmptyPartsMixin, RangeField):
     def __init__(self, *args, **kwargs):
         super().__init__((bounded_number(-NUMBER_LIMIT), bounded_number(-NUMBER_LIMIT)), *args, **kwargs)
 
@@ -170,6 +179,20 @@ class PortfolioFilterSet(django_filters.FilterSet):
     updated_since = RFC3339DateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Changed at or after (ISO 8601 date-time)")
     )
+
+    def is_valid(self) -> bool:
+        """Also refuses empty lists and empty items (`stage=`, `stage=a,,b`): absent means "no filter"."""
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            raw = self.data.get(name)
+            if raw is None or not isinstance(filter_, django_filters.BaseInFilter):
+                continue
+            if "" in raw.split(","):
+                self.form.add_error(
+                    name, _("Give one or more values separated by commas, none of them empty.")
+                )
+                valid = False
+        return valid
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

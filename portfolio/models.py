@@ -4,12 +4,30 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portfolio.dates import normalize_partial_dates
+
+# Written without \\s, whose meaning differs between Python and the ECMA regexes clients use.
+WEB_ADDRESS_PATTERN = r"^https?://[^/?#\u0000-\u0020\u007f]+[^\u0000-\u0020\u007f]*$"
+
+
+class WebAddressField(models.URLField):
+    """An http(s) address, checked by one documented pattern in the admin and the API alike.
+
+    Django's URLValidator also refuses some addresses RFC 3986 allows (very long host
+    names, for one); a record of where a company lives on the web should not.
+    """
+
+    default_validators = [
+        RegexValidator(
+            WEB_ADDRESS_PATTERN, _("Enter an address starting with http:// or https://."), "invalid"
+        )
+    ]
 
 
 class TimeStampedModel(models.Model):

@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portfolio.api.schema.require_list_items",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PrecisionEnum": "portfolio.dates.DatePrecision",
         "CurrencyEnum": "portfolio.money.CURRENCY_CHOICES",

@@ -46,7 +46,6 @@ class FundingRoundFilterSet(PortfolioFilterSet):
     )
 
     company = slug_filter("company", label=_("Company (slug)"))
-    company_id = id_filter("company", label=_("Company (id)"))
     source_id = id_filter("source", label=_("Source (id)"))
     stage = ChoiceInFilter(choices=Stage.choices)
     announced_on = DateRangeFilter(label=_("Announced on"))
@@ -102,9 +101,7 @@ class ParticipationFilterSet(PortfolioFilterSet):
 
     round = id_filter("funding_round", label=_("Round (id)"))
     investor = slug_filter("investor", label=_("Investor (slug)"))
-    investor_id = id_filter("investor", label=_("Investor (id)"))
     company = slug_filter("funding_round__company", label=_("Company (slug)"))
-    company_id = id_filter("funding_round__company", label=_("Company (id)"))
     source_id = id_filter("source", label=_("Source (id)"))
     role = ChoiceInFilter(choices=Role.choices)
     is_follow_on = BooleanFilter()
@@ -121,7 +118,6 @@ class ListingFilterSet(PortfolioFilterSet):
     search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
 
     company = slug_filter("company", label=_("Company (slug)"))
-    company_id = id_filter("company", label=_("Company (id)"))
     source_id = id_filter("source", label=_("Source (id)"))
     kind = ChoiceInFilter(choices=ListingKind.choices)
     exchange = TextFilter(lookup_expr="iexact")

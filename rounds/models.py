@@ -13,7 +13,7 @@ from portfolio.dates import (
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel
+from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
 from portfolio.money import amount_field, currency_field, money_constraints, validate_currency_given
 from rounds.choices import InvestorKind, ListingKind, Role, Stage
 
@@ -27,7 +27,7 @@ class Investor(TimeStampedModel):
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     kind = models.CharField(_("kind"), max_length=10, choices=InvestorKind.choices, default=InvestorKind.VC)
     country = CountryField(_("country"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     is_house = models.BooleanField(
         _("house investor"), default=False, help_text=_("The firm whose portfolio this is; at most one.")
     )

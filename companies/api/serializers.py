@@ -1,11 +1,10 @@
 """API representations of companies, sources, model releases, metrics and KPIs."""
 
-from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
-from portfolio.api.fields import StrictSlugRelatedField
+from portfolio.api.fields import StrictCountryField, StrictSlugRelatedField
 from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -31,7 +30,7 @@ class SourceSerializer(ModelValidatedSerializer):
 
 class CompanySerializer(ModelValidatedSerializer):
     aliases = AliasesField(required=False)
-    country = CountryField(required=False, allow_blank=True)
+    country = StrictCountryField(required=False, allow_blank=True)
     founded_on_display = serializers.CharField(read_only=True)
     in_portfolio = serializers.SerializerMethodField()
 
@@ -110,9 +109,7 @@ class KPISerializer(CompanyRelatedSerializer):
     metric_name_en = serializers.CharField(source="metric.name_en", read_only=True)
     metric_name_zh = serializers.CharField(source="metric.name_zh", read_only=True)
     unit = serializers.CharField(source="metric.unit", read_only=True)
-    model_release_name = serializers.CharField(
-        source="model_release.name", read_only=True, default=None, allow_null=True
-    )
+    model_release_name = serializers.CharField(read_only=True, allow_null=True)
     value_display = serializers.CharField(read_only=True)
 
     class Meta:

@@ -8,6 +8,7 @@ client that sends the wrong type has a bug, and telling it so beats guessing. De
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1
@@ -30,22 +31,39 @@ class StrictSlugField(StringOnlyMixin, serializers.SlugField):
     pass
 
 
-class StrictURLField(StringOnlyMixin, serializers.URLField):
-    pass
+class StrictURLField(StringOnlyMixin, serializers.CharField):
+    """A web address; the model's own validator checks it, against the pattern the schema documents."""
+
+    @property
+    def pattern(self) -> str:
+        from portfolio.models import WEB_ADDRESS_PATTERN
+
+        return WEB_ADDRESS_PATTERN
 
 
 class StrictChoiceField(StringOnlyMixin, serializers.ChoiceField):
     pass
 
 
-class StrictBooleanField(serializers.BooleanField):
+class EmptyStringIsInvalidMixin:
+    """ "" is not a number, a date or an id; only null means "unknown" (where null is allowed)."""
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and data == "":
+            raise serializers.ValidationError(
+                _("Give a value, or null where the field allows it."), code="invalid"
+            )
+        return super().validate_empty_values(data)
+
+
+class StrictBooleanField(EmptyStringIsInvalidMixin, serializers.BooleanField):
     def to_internal_value(self, data):
         if not isinstance(data, bool):
             raise serializers.ValidationError(_("Must be true or false."), code="invalid")
         return data
 
 
-class StrictDateField(serializers.DateField):
+class StrictDateField(EmptyStringIsInvalidMixin, serializers.DateField):
     ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
     def to_internal_value(self, data):
@@ -54,7 +72,7 @@ class StrictDateField(serializers.DateField):
         return super().to_internal_value(data)
 
 
-class StrictDecimalField(serializers.DecimalField):
+class StrictDecimalField(EmptyStringIsInvalidMixin, serializers.DecimalField):
     """A decimal given as a string of digits, at most `max_digits` long with `decimal_places` decimals."""
 
     @property
@@ -83,7 +101,9 @@ class StrictDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
-class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class StrictPrimaryKeyRelatedField(EmptyStringIsInvalidMixin, serializers.PrimaryKeyRelatedField):
+    """An id: a positive 64-bit integer, never a string of digits."""
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
@@ -101,3 +121,7 @@ class StrictListField(serializers.ListField):
         if not isinstance(data, list):
             self.fail("not_a_list", input_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class StrictCountryField(StringOnlyMixin, CountryField):
+    """An ISO 3166-1 alpha-2 code, or "" when unknown."""

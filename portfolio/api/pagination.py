@@ -33,8 +33,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
             or self.page_size
         )
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def validate_parameters(self, request) -> None:
+        """Checks `page` and `page_size` even where unused (an export), so a typo is never silent."""
         positive_int_param(request, self.page_query_param)
+        self.get_page_size(request)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.validate_parameters(request)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from portfolio.api.exports import EXPORT_FORMATS, MEDIA_TYPES
-from portfolio.api.fields import StrictDecimalField
+from portfolio.api.fields import MAX_ID, StrictDecimalField, StrictPrimaryKeyRelatedField, StrictURLField
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -19,7 +19,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages per field or query parameter.",
     "401": "No or invalid credentials.",
     "403": "The user or token lacks the permission.",
-    "404": "No such record.",
+    "404": "No such record, or a page past the last one.",
     "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
     "503": "The database is unavailable; retry after the Retry-After seconds.",
 }
@@ -51,8 +51,15 @@ class PortfolioAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if isinstance(field, StrictDecimalField):
+        if isinstance(field, StrictDecimalField | StrictURLField):
+            schema.pop("format", None)
             schema["pattern"] = field.pattern
+        elif isinstance(field, StrictPrimaryKeyRelatedField):
+            schema.update(minimum=1, maximum=MAX_ID)
+        elif isinstance(field, serializers.ManyRelatedField) and isinstance(
+            field.child_relation, StrictPrimaryKeyRelatedField
+        ):
+            schema["items"].update(minimum=1, maximum=MAX_ID)
         return schema
 
     def _get_response_bodies(self, direction="response"):
@@ -69,7 +76,7 @@ class PortfolioAutoSchema(AutoSchema):
                 ok["content"][MEDIA_TYPES[export_format]] = {"schema": {"type": "string", "format": "binary"}}
         error_content = self._get_response_for_code(ErrorSerializer, "400")["content"]
         codes = ["400", "401", "403", "503"]
-        if "{" in self.path:
+        if "{" in self.path or self._is_list_view():
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
@@ -92,3 +99,13 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "A token from `manage.py issue_token`."}
+
+
+def require_list_items(result, generator, request, public):
+    """A list parameter (`stage=a,b`) holds at least one value; an empty one is refused, not ignored."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("schema", {}).get("type") == "array":
+                    parameter["schema"]["minItems"] = 1
+    return result

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
@@ -9,6 +10,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
+from companies.models import split_aliases
 from portfolio.api.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -36,16 +38,15 @@ class AliasesField(StrictListField):
     """Aliases are kept one per line in the database and shown as a list of strings."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("child", StrictCharField(max_length=200, allow_blank=False))
+        one_line = RegexValidator(r"^[^\r\n]+$", _("An alias cannot contain a line break."))
+        kwargs.setdefault("child", StrictCharField(max_length=200, min_length=1, validators=[one_line]))
         super().__init__(**kwargs)
 
     def to_representation(self, value: str) -> list[str]:
-        return [line.strip() for line in value.splitlines() if line.strip()]
+        return split_aliases(value)
 
     def to_internal_value(self, data) -> str:
         names = super().to_internal_value(data)
-        if any("\n" in name or "\r" in name for name in names):
-            raise serializers.ValidationError(_("An alias cannot contain a line break."))
         return "\n".join(name.strip() for name in names if name.strip())
 
 

@@ -97,6 +97,8 @@ class PortfolioViewSet(viewsets.ModelViewSet):
         export_format = requested_export_format(request)
         if export_format is None:
             return super().list(request, *args, **kwargs)
+        if self.paginator is not None:
+            self.paginator.validate_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())
         return export_response(
             export_format,

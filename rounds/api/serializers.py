@@ -1,10 +1,9 @@
 """API representations of investors, funding rounds, participations and listings."""
 
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from companies.api.serializers import TIMESTAMPS, CompanyRelatedSerializer
-from portfolio.api.fields import StrictPrimaryKeyRelatedField, StrictSlugRelatedField
+from portfolio.api.fields import StrictCountryField, StrictPrimaryKeyRelatedField, StrictSlugRelatedField
 from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
 from rounds.models import FundingRound, Investor, Listing, Participation
 
@@ -13,7 +12,7 @@ INVESTOR_FIELDS = ("investor", "investor_name_en", "investor_name_zh")
 
 class InvestorSerializer(ModelValidatedSerializer):
     aliases = AliasesField(required=False)
-    country = CountryField(required=False, allow_blank=True)
+    country = StrictCountryField(required=False, allow_blank=True)
 
     class Meta:
         model = Investor

@@ -1,0 +1,73 @@
+"""Teaches schemathesis the rules of the data that an OpenAPI schema cannot state.
+
+A generated body names related records by random strings and ids, and combines fields
+freely; the API rightly refuses an unknown company, an amount without its currency or a
+period that ends before it starts. Before each call, these hooks point well-formed
+references at records the test created and make such combinations consistent, so that
+valid requests are valid in fact and the checks judge the API, not the dice. Malformed
+values (wrong types, empty strings, bad patterns, negative amounts) are left as generated.
+"""
+
+from datetime import date
+
+import schemathesis
+
+# Records made by tests/test_schemathesis.py; facts cite them, so none can be deleted.
+KNOWN_REFERENCES = {
+    "company": "st-company",
+    "investor": "st-investor",
+    "metric": "st_metric",
+    "round": 424242,
+    "source": 424242,
+}
+CURRENCY_OF = {
+    "amount": "currency",
+    "offer_price": "currency",
+    "amount_raised": "currency",
+    "pre_money": "valuation_currency",
+    "post_money": "valuation_currency",
+    "value": "currency",
+}
+
+
+def well_formed(value, example) -> bool:
+    if isinstance(example, str):
+        return isinstance(value, str) and value != ""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def as_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def as_number(value) -> float | None:
+    try:
+        return float(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs):
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    for field, known in KNOWN_REFERENCES.items():
+        if field in body and well_formed(body[field], known):
+            body[field] = known
+    if well_formed(body.get("model_release"), 1) or ("/kpis/" in case.path and "company" in body):
+        body["model_release"] = None  # a release must belong to the KPI's company
+    for amount, currency in CURRENCY_OF.items():
+        if (amount in body and body.get(currency) is None) or body.get(currency) == "":
+            body[currency] = "CNY"  # the record may hold amounts the body does not show
+    pre, post = as_number(body.get("pre_money")), as_number(body.get("post_money"))
+    if pre is not None and post is not None and pre > post:
+        body["pre_money"], body["post_money"] = body["post_money"], body["pre_money"]
+    start, end = as_date(body.get("period_start")), as_date(body.get("period_end"))
+    if start and end and start > end:
+        body["period_start"], body["period_end"] = body["period_end"], body["period_start"]
+    elif case.method.upper() in ("PATCH", "PUT") and (start or end) and not (start and end):
+        body["period_start"] = body["period_end"] = (start or end).isoformat()
