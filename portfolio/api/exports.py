@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from rest_framework.exceptions import ValidationError
 
@@ -51,6 +52,16 @@ def content_disposition(basename: str, export_format: str) -> str:
     return f'attachment; filename="{basename}-{stamp}.{export_format}"'
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows but never runs, without the control characters XLSX cannot hold."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 class _Echo:
     """A file-like object whose write returns the line, so csv.writer can feed a generator."""
 
@@ -67,6 +78,8 @@ def csv_text(value) -> str:
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     return str(value)
 
 
@@ -81,6 +94,10 @@ def csv_lines(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
 def xlsx_cell(sheet, value):
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # text, even when it starts with "=": never a formula
+        return cell
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, datetime.datetime):
         cell.number_format = "yyyy-mm-dd hh:mm:ss"

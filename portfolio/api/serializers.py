@@ -39,7 +39,8 @@ class AliasesField(StrictListField):
 
     def __init__(self, **kwargs):
         one_line = RegexValidator(r"^[^\r\n]+$", _("An alias cannot contain a line break."))
-        kwargs.setdefault("child", StrictCharField(max_length=200, min_length=1, validators=[one_line]))
+        child = StrictCharField(max_length=200, min_length=1, trim_whitespace=False, validators=[one_line])
+        kwargs.setdefault("child", child)
         super().__init__(**kwargs)
 
     def to_representation(self, value: str) -> list[str]:

@@ -219,3 +219,27 @@ class TestSchemaDocsHealth:
         response = client.get("/health/")
         assert response.status_code == 200
         assert response.json() == {"status": "ok", "database": "ok"}
+
+
+class TestExportSafety:
+    """Exports open in spreadsheets: text must never run as a formula or break the file."""
+
+    NAME = '=HYPERLINK("http://evil.example","click")\x1b'
+
+    def test_csv_neutralises_formulas(self, viewer_api):
+        CompanyFactory(slug="formula", name_en=self.NAME)
+        response = viewer_api.get(reverse("api:company-list"), {"format": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert "'=HYPERLINK" in text and "\x1b" not in text
+
+    def test_xlsx_keeps_formulas_as_text_and_drops_control_characters(self, viewer_api):
+        import openpyxl
+
+        CompanyFactory(slug="formula", name_en=self.NAME)
+        response = viewer_api.get(reverse("api:company-list"), {"format": "xlsx"})
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        header = [c.value for c in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index("name_en") + 1)
+        assert cell.data_type == "s"
+        assert cell.value == self.NAME.rstrip("\x1b")
