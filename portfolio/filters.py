@@ -36,7 +36,7 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """One or several choices, comma-separated (`stage=a,b`); an unknown choice is an error."""
 
 
-@extend_schema_field({"type": "string", "minLength": 1})
+@extend_schema_field({"type": "string", "minLength": 1, "pattern": "^[^,]+$"})
 class SlugInFilter(django_filters.BaseInFilter, TextFilter):
     """Records named by slug (or another unique text key), comma-separated for several.
 
