@@ -12,7 +12,7 @@ from datetime import date
 
 import schemathesis
 
-# Records made by tests/test_schemathesis.py; facts cite them, so none can be deleted.
+# Records made by create_referenced_records(); facts cite them, so none can be deleted.
 KNOWN_REFERENCES = {
     "company": "st-company",
     "investor": "st-investor",
@@ -71,3 +71,17 @@ def before_call(context, case, **kwargs):
         body["period_start"], body["period_end"] = body["period_end"], body["period_start"]
     elif case.method.upper() in ("PATCH", "PUT") and (start or end) and not (start and end):
         body["period_start"] = body["period_end"] = (start or end).isoformat()
+
+
+def create_referenced_records() -> None:
+    """The records KNOWN_REFERENCES names, each cited by a fact so that none can be deleted."""
+    from tests.companies.factories import CompanyFactory, KPIFactory, MetricFactory, SourceFactory
+    from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ParticipationFactory
+
+    source = SourceFactory(pk=KNOWN_REFERENCES["source"], title="Schemathesis source")
+    company = CompanyFactory(slug=KNOWN_REFERENCES["company"])
+    funding_round = FundingRoundFactory(pk=KNOWN_REFERENCES["round"], company=company, source=source)
+    investor = InvestorFactory(slug=KNOWN_REFERENCES["investor"])
+    ParticipationFactory(funding_round=funding_round, investor=investor, source=source)
+    metric = MetricFactory(code=KNOWN_REFERENCES["metric"], unit="count")
+    KPIFactory(company=company, metric=metric, source=source)

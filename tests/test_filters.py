@@ -560,3 +560,9 @@ def test_every_model_field_is_filterable(resource):
         filtered.add("funding_round")
     missing = fields - filtered - NOT_FILTERED
     assert missing == set(), f"{resource} has no filter for {sorted(missing)}"
+
+
+def test_a_repeated_parameter_is_400(viewer_api, data):
+    response = viewer_api.get(reverse("api:fundinground-list") + "?stage=a&stage=b")
+    assert response.status_code == 400
+    assert "stage" in response.data

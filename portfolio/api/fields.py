@@ -102,7 +102,12 @@ class StrictDecimalField(EmptyStringIsInvalidMixin, serializers.DecimalField):
 
 
 class StrictPrimaryKeyRelatedField(EmptyStringIsInvalidMixin, serializers.PrimaryKeyRelatedField):
-    """An id: a positive 64-bit integer, never a string of digits."""
+    """An id: a positive 64-bit integer, never a string of digits, and never "" for null."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and data == "":
+            raise serializers.ValidationError(_("Give an id, or null where allowed."), code="invalid")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):

@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     "401": "No or invalid credentials.",
     "403": "The user or token lacks the permission.",
     "404": "No such record, or a page past the last one.",
+    "414": "The URL is longer than the server accepts (8190 bytes for the request line).",
     "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
     "503": "The database is unavailable; retry after the Retry-After seconds.",
 }
@@ -78,6 +79,8 @@ class PortfolioAutoSchema(AutoSchema):
         codes = ["400", "401", "403", "503"]
         if "{" in self.path or self._is_list_view():
             codes.append("404")
+        if self.method == "GET":
+            codes.append("414")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         for code in codes:

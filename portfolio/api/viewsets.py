@@ -22,10 +22,13 @@ EXPORT_ITERATOR_CHUNK = 500
 
 
 def reject_unknown_parameters(request, *, allowed: set[str]) -> None:
-    """A mistyped filter must fail loudly, not silently return everything."""
-    unknown = sorted(set(request.query_params) - allowed)
-    if unknown:
-        raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+    """A mistyped or repeated parameter must fail loudly, not be silently ignored or overridden."""
+    errors = {name: [_("Unknown query parameter.")] for name in request.query_params if name not in allowed}
+    for name, values in request.query_params.lists():
+        if len(values) > 1 and name not in errors:
+            errors[name] = [_("Give this parameter once; separate several values with commas.")]
+    if errors:
+        raise ValidationError(dict(sorted(errors.items())))
 
 
 def flat_value(field: serializers.Field, instance):

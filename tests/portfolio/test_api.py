@@ -140,6 +140,8 @@ class TestBadBodies:
             ({"amount": "100"}, "currency"),
             ({"company": "no-such-company"}, "company"),
             ({"company": ["zhipu-ai"]}, "company"),
+            ({"source": ""}, "source"),
+            ({"source": "1"}, "source"),
             ({"pre_money": "5", "post_money": "1", "valuation_currency": "USD"}, "post_money"),
         ],
     )
