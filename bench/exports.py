@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,7 +46,8 @@ def fill(rounds: int) -> None:
                 Company(slug=f"company-{i}", name_en=f"Company {i}", name_zh=f"公司{i}") for i in range(500)
             )
             Investor.objects.bulk_create(
-                Investor(slug=f"investor-{i}", name_en=f"Investor {i}", name_zh=f"投资人{i}") for i in range(100)
+                Investor(slug=f"investor-{i}", name_en=f"Investor {i}", name_zh=f"投资人{i}")
+                for i in range(100)
             )
         companies = list(Company.objects.order_by("pk"))
         investors = list(Investor.objects.order_by("pk"))
@@ -102,16 +103,20 @@ def main() -> None:
     for export_format in ("csv", "xlsx", "json"):
         export(client, export_format)  # warm up: imports and caches are not what is measured
 
-    print(f"{'rows':>7} {'format':>6} {'peak MiB':>9} {'x mem':>6} {'seconds':>8} {'x time':>7} {'MiB out':>8}")
+    print(
+        f"{'rows':>7} {'format':>6} {'peak MiB':>9} {'x mem':>6} {'seconds':>8} {'x time':>7} {'MiB out':>8}"
+    )
     first: dict[str, tuple[float, float]] = {}
     for size in sorted(args.sizes):
-        FundingRound.objects.filter(pk__gt=size).delete() if FundingRound.objects.count() > size else fill(size)
+        FundingRound.objects.filter(pk__gt=size).delete() if FundingRound.objects.count() > size else fill(
+            size
+        )
         for export_format in ("csv", "xlsx", "json"):
             peak, seconds, out = measure(client, export_format)
             base_peak, base_seconds = first.setdefault(export_format, (peak, seconds))
             print(
-                f"{size:>7} {export_format:>6} {peak:>9.1f} {peak / base_peak:>6.2f} "
-                f"{seconds:>8.2f} {seconds / base_seconds:>7.2f} {out / 2**20:>8.1f}"
+                f"{size:>9} {export_format:>9} {peak:>9.1f} {peak / base_peak:>9.2f} "
+                f"{seconds:>9.2f} {seconds / base_seconds:>9.2f} {out / 2**20:>9.1f}"
             )
 
 

@@ -18,13 +18,8 @@ from portfolio.dates import (
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
+from portfolio.models import NamedModel, PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
 from portfolio.money import CURRENCY_CODES, currency_field
-
-
-def split_aliases(aliases: str) -> list[str]:
-    """Aliases are kept one per line; this is the list a reader or an API client wants."""
-    return [line.strip() for line in aliases.split("\n") if line.strip()]
 
 
 class Source(PartialDatesModel, TimeStampedModel):
@@ -63,16 +58,12 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(funding_rounds__participations__investor__is_house=True).distinct()
 
 
-class Company(PartialDatesModel, TimeStampedModel):
+class Company(PartialDatesModel, NamedModel):
     """A company the firm tracks; in the portfolio when the house investor is in one of its rounds."""
 
     partial_date_fields = ("founded_on",)
 
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
-    name_en = models.CharField(_("English name"), max_length=200)
-    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
-    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     summary = models.TextField(_("summary"), blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     founded_on_precision = precision_field(_("founded on precision"), default=DatePrecision.YEAR)
@@ -97,16 +88,6 @@ class Company(PartialDatesModel, TimeStampedModel):
                 condition=Q(status__in=CompanyStatus.values), name="%(app_label)s_%(class)s_status_valid"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
-    @property
-    def alias_list(self) -> list[str]:
-        return split_aliases(self.aliases)
 
     @property
     def founded_on_display(self) -> str:

@@ -40,6 +40,33 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def split_aliases(aliases: str) -> list[str]:
+    """Aliases are kept one per line; this is the list a reader or an API client wants."""
+    return [line.strip() for line in aliases.split("\n") if line.strip()]
+
+
+class NamedModel(TimeStampedModel):
+    """A company or investor: a slug for URLs, English and Chinese names, and other names it goes by."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
+    name_en = models.CharField(_("English name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
 class PartialDatesModel(models.Model):
     """A model with partial dates: each is moved to the first day of its period before validation and saving.
 

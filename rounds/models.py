@@ -7,24 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from companies.models import Company, split_aliases
+from companies.models import Company
 from portfolio.dates import (
     format_partial_date,
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
+from portfolio.models import NamedModel, PartialDatesModel, SourcedModel, WebAddressField
 from portfolio.money import amount_field, currency_field, money_constraints, validate_currency_given
 from rounds.choices import InvestorKind, ListingKind, Role, Stage
 
 
-class Investor(TimeStampedModel):
+class Investor(NamedModel):
     """A firm or person that invests; the house investor is the firm whose portfolio this is."""
 
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("The key in URLs."))
-    name_en = models.CharField(_("English name"), max_length=200)
-    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
-    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     kind = models.CharField(_("kind"), max_length=10, choices=InvestorKind.choices, default=InvestorKind.VC)
     country = CountryField(_("country"), blank=True)
     website = WebAddressField(_("website"), blank=True)
@@ -50,16 +46,6 @@ class Investor(TimeStampedModel):
                 condition=Q(kind__in=InvestorKind.values), name="%(app_label)s_%(class)s_kind_valid"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
-    @property
-    def alias_list(self) -> list[str]:
-        return split_aliases(self.aliases)
 
 
 class FundingRound(PartialDatesModel, SourcedModel):

@@ -10,7 +10,6 @@ from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
-from companies.models import split_aliases
 from portfolio.api.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -22,6 +21,7 @@ from portfolio.api.fields import (
     StrictSlugField,
     StrictURLField,
 )
+from portfolio.models import split_aliases
 
 UNIQUE_CODES = {"unique", "unique_together"}
 
