@@ -12,8 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from portfolio.dates import normalize_partial_dates
 
-# Written without \\s, whose meaning differs between Python and the ECMA regexes clients use.
-WEB_ADDRESS_PATTERN = r"^https?://[^/?#\u0000-\u0020\u007f]+[^\u0000-\u0020\u007f]*$"
+# Written without \s, whose meaning differs between Python and the ECMA regexes clients use;
+# the host has no brackets (no IPv6 literals), which URL parsers refuse when half-open.
+WEB_ADDRESS_PATTERN = r"^https?://[^/?#\[\]\u0000-\u0020\u007f]+(?:[/?#][^\u0000-\u0020\u007f]*)?$"
 
 
 class WebAddressField(models.URLField):

@@ -1,6 +1,6 @@
 """Views of the project itself: the health check, and JSON errors for URLs under /api/."""
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,6 +22,7 @@ from portfolio.api.exceptions import RETRY_AFTER_SECONDS
     },
     auth=[],
 )
+@transaction.non_atomic_requests
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([])

@@ -245,3 +245,48 @@ class TestExportSafety:
         cell = sheet.cell(row=2, column=header.index("name_en") + 1)
         assert cell.data_type == "s"
         assert cell.value == self.NAME.rstrip("\x1b")
+
+
+class TestDatabaseDown:
+    @pytest.fixture
+    def database_down(self, monkeypatch):
+        from django.db import OperationalError, connection
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("could not connect to server: Connection refused")
+
+        monkeypatch.setattr(connection, "ensure_connection", refuse)
+
+    def test_health_reports_the_database_down_with_503(self, client, database_down):
+        response = client.get("/health/")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert response.json() == {"status": "unavailable", "database": "down"}
+
+    def test_api_answers_503_with_retry_after(self, viewer_api, database_down):
+        response = viewer_api.get(reverse("api:company-list"))
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+
+    def test_admin_answers_503(self, admin_client, database_down):
+        response = admin_client.get(reverse("admin:companies_company_changelist"))
+        assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("website", "valid"),
+    [
+        ("https://www.zhipuai.cn/", True),
+        ("http://example.com/path?q=[1]#top", True),
+        ("https://例子.中国", True),
+        ("ftp://example.com", False),
+        ("https://exa mple.com", False),
+        ("http://[::1", False),
+        ("www.example.com", False),
+    ],
+)
+def test_website_pattern_is_the_same_for_admin_and_api(editor_api, website, valid):
+    response = editor_api.post(
+        reverse("api:company-list"), {"slug": "w", "name_en": "W", "website": website}, format="json"
+    )
+    assert (response.status_code == 201) is valid, response.data
