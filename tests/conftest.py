@@ -4,6 +4,16 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttling counts requests per user in the cache; ids repeat across tests, counts must not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def article(db) -> None:
     """The article fixture, the project's demo data and the ground truth of many tests."""

@@ -22,6 +22,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such record, or a page past the last one.",
     "414": "The URL is longer than the server accepts (8190 bytes for the request line).",
     "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
+    "429": "Too many requests for this user or token; retry after the Retry-After seconds.",
     "503": "The database is unavailable; retry after the Retry-After seconds.",
 }
 FORMAT_PARAMETER = OpenApiParameter(
@@ -76,7 +77,7 @@ class PortfolioAutoSchema(AutoSchema):
             for export_format in ("csv", "xlsx"):
                 ok["content"][MEDIA_TYPES[export_format]] = {"schema": {"type": "string", "format": "binary"}}
         error_content = self._get_response_for_code(ErrorSerializer, "400")["content"]
-        codes = ["400", "401", "403", "503"]
+        codes = ["400", "401", "403", "429", "503"]
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         if self.method == "GET":
