@@ -18,6 +18,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 setup: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_roles
 	$(BIN)/python manage.py bootstrap
 
 run: setup
