@@ -103,14 +103,13 @@ def main() -> None:
     for export_format in ("csv", "xlsx", "json"):
         export(client, export_format)  # warm up: imports and caches are not what is measured
 
-    print(
-        f"{'rows':>7} {'format':>6} {'peak MiB':>9} {'x mem':>6} {'seconds':>8} {'x time':>7} {'MiB out':>8}"
-    )
+    columns = ("rows", "format", "peak MiB", "x mem", "seconds", "x time", "MiB out")
+    print(" ".join(f"{name:>9}" for name in columns))
     first: dict[str, tuple[float, float]] = {}
     for size in sorted(args.sizes):
-        FundingRound.objects.filter(pk__gt=size).delete() if FundingRound.objects.count() > size else fill(
-            size
-        )
+        if FundingRound.objects.count() > size:
+            FundingRound.objects.filter(pk__gt=size).delete()
+        fill(size)
         for export_format in ("csv", "xlsx", "json"):
             peak, seconds, out = measure(client, export_format)
             base_peak, base_seconds = first.setdefault(export_format, (peak, seconds))
