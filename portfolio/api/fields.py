@@ -24,7 +24,11 @@ class StringOnlyMixin:
 
 
 class StrictCharField(StringOnlyMixin, serializers.CharField):
-    pass
+    """Text kept as sent: trimming would make the length the schema checks differ from the one stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
 
 class StrictSlugField(StringOnlyMixin, serializers.SlugField):

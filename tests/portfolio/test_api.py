@@ -300,3 +300,13 @@ def test_api_use_is_throttled_per_user(viewer_api, monkeypatch):
     assert statuses == [200, 200, 200, 429]
     response = viewer_api.get(reverse("api:company-list"))
     assert int(response["Retry-After"]) > 0
+
+
+def test_text_length_is_checked_as_sent(editor_api):
+    CompanyFactory(slug="zhipu-ai")
+    label = "\x1e" + "A" * 100  # 101 characters, one of which str.strip() would remove
+    response = editor_api.post(
+        reverse("api:fundinground-list"), {"company": "zhipu-ai", "stage": "a", "label": label}, format="json"
+    )
+    assert response.status_code == 400
+    assert "label" in response.data
