@@ -108,6 +108,8 @@ def test_api_conforms_to_its_schema(tmp_path):
         wait_until_up(f"http://127.0.0.1:{port}/health/", server, log)
         command = [
             str(BIN / "schemathesis"),
+            "--config-file",
+            str(ROOT / "tests" / "schemathesis.toml"),
             "run",
             f"http://127.0.0.1:{port}/api/schema/",
             "--header",
@@ -122,6 +124,8 @@ def test_api_conforms_to_its_schema(tmp_path):
             "1",
             "--generation-allow-x00",
             "false",
+            "--generation-database",
+            "none",
             "--no-color",
         ]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
