@@ -11,7 +11,7 @@ from portfolio.admin import SOURCE_FIELDSET, TIMESTAMPS_FIELDSET, PortfolioAdmin
 class SourceAdmin(PortfolioAdmin):
     list_display = ("title", "publisher", "published_on_display", "language", "url")
     list_filter = ("language", "published_on_precision")
-    search_fields = ("title", "publisher", "url")
+    search_fields = Source.search_fields
     date_hierarchy = "published_on"
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "language")}),
@@ -42,7 +42,7 @@ class ModelReleaseInline(admin.TabularInline):
 class CompanyAdmin(PortfolioAdmin):
     list_display = ("name_en", "name_zh", "slug", "status", "country", "city", "sector", "founded_on_display")
     list_filter = ("status", "country", "sector")
-    search_fields = ("name_en", "name_zh", "legal_name", "aliases", "slug")
+    search_fields = Company.search_fields
     prepopulated_fields = {"slug": ("name_en",)}
     date_hierarchy = "founded_on"
     fieldsets = (
@@ -71,7 +71,7 @@ class ModelReleaseAdmin(PortfolioAdmin):
     )
     list_filter = ("kind", "open_weights", "family", "released_on_precision")
     list_select_related = ("company",)
-    search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
+    search_fields = ModelRelease.search_fields
     autocomplete_fields = ("company", "source")
     date_hierarchy = "released_on"
     fieldsets = (
@@ -98,7 +98,7 @@ class ModelReleaseAdmin(PortfolioAdmin):
 class MetricAdmin(PortfolioAdmin):
     list_display = ("code", "name_en", "name_zh", "unit")
     list_filter = ("unit",)
-    search_fields = ("code", "name_en", "name_zh", "description")
+    search_fields = Metric.search_fields
     fields = ("code", "name_en", "name_zh", "unit", "description", "created_at", "updated_at")
 
 
@@ -115,16 +115,7 @@ class KPIAdmin(PortfolioAdmin):
     )
     list_filter = ("metric", "qualifier", "metric__unit")
     list_select_related = ("company", "metric", "model_release")
-    search_fields = (
-        "company__name_en",
-        "company__name_zh",
-        "company__aliases",
-        "metric__code",
-        "metric__name_en",
-        "metric__name_zh",
-        "model_release__name",
-        "scope",
-    )
+    search_fields = KPI.search_fields
     autocomplete_fields = ("company", "metric", "model_release", "source")
     date_hierarchy = "period_start"
     fieldsets = (

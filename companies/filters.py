@@ -21,7 +21,7 @@ from portfolio.filters import (
 
 
 class SourceFilterSet(PortfolioFilterSet):
-    search_fields = ("title", "publisher", "url")
+    search_fields = Source.search_fields
 
     published_on = DateRangeFilter(label=_("Published on"))
     published_on_precision = ChoiceInFilter(choices=DatePrecision.choices)
@@ -34,7 +34,7 @@ class SourceFilterSet(PortfolioFilterSet):
 
 
 class CompanyFilterSet(PortfolioFilterSet):
-    search_fields = ("name_en", "name_zh", "legal_name", "aliases", "slug")
+    search_fields = Company.search_fields
 
     status = ChoiceInFilter(choices=CompanyStatus.choices)
     country = TextFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
@@ -59,7 +59,7 @@ class CompanyFilterSet(PortfolioFilterSet):
 
 
 class ModelReleaseFilterSet(PortfolioFilterSet):
-    search_fields = ("name", "family", "company__name_en", "company__name_zh", "company__aliases")
+    search_fields = ModelRelease.search_fields
 
     company = slug_filter("company", label=_("Company (slug)"))
     source_id = id_filter("source", label=_("Source (id)"))
@@ -79,7 +79,7 @@ class ModelReleaseFilterSet(PortfolioFilterSet):
 
 
 class MetricFilterSet(PortfolioFilterSet):
-    search_fields = ("code", "name_en", "name_zh")
+    search_fields = Metric.search_fields
 
     unit = ChoiceInFilter(choices=MetricUnit.choices)
     ordering = django_filters.OrderingFilter(fields=("id", "code", "name_en", "updated_at"))
@@ -90,15 +90,7 @@ class MetricFilterSet(PortfolioFilterSet):
 
 
 class KPIFilterSet(PortfolioFilterSet):
-    search_fields = (
-        "company__name_en",
-        "company__name_zh",
-        "company__aliases",
-        "metric__code",
-        "metric__name_en",
-        "metric__name_zh",
-        "scope",
-    )
+    search_fields = KPI.search_fields
 
     company = slug_filter("company", label=_("Company (slug)"))
     metric = slug_filter("metric", to_field_name="code", label=_("Metric (code)"))

@@ -25,6 +25,13 @@ from portfolio.money import CURRENCY_CODES, currency_field
 class Source(PartialDatesModel, TimeStampedModel):
     """A document facts are taken from (an article, a filing, a press release)."""
 
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "title",
+        "publisher",
+        "url",
+    )
+
     partial_date_fields = ("published_on",)
 
     title = models.CharField(_("title"), max_length=300)
@@ -61,6 +68,15 @@ class CompanyQuerySet(models.QuerySet):
 class Company(PartialDatesModel, NamedModel):
     """A company the firm tracks; in the portfolio when the house investor is in one of its rounds."""
 
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "name_en",
+        "name_zh",
+        "legal_name",
+        "aliases",
+        "slug",
+    )
+
     partial_date_fields = ("founded_on",)
 
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
@@ -96,6 +112,15 @@ class Company(PartialDatesModel, NamedModel):
 
 class ModelRelease(PartialDatesModel, SourcedModel):
     """An AI model a company released (GLM-130B, ChatGLM-6B, ...)."""
+
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "name",
+        "family",
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+    )
 
     partial_date_fields = ("released_on",)
 
@@ -152,6 +177,14 @@ class ModelRelease(PartialDatesModel, SourcedModel):
 class Metric(TimeStampedModel):
     """What a KPI measures, e.g. market share in percent or a rank."""
 
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "code",
+        "name_en",
+        "name_zh",
+        "description",
+    )
+
     code = models.SlugField(_("code"), max_length=64, unique=True, help_text=_("e.g. market_share."))
     name_en = models.CharField(_("English name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
@@ -179,6 +212,18 @@ class Metric(TimeStampedModel):
 
 class KPI(SourcedModel):
     """A value a company reported for a metric over a period ("突破1000万" is `gt 10000000`)."""
+
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "metric__code",
+        "metric__name_en",
+        "metric__name_zh",
+        "model_release__name",
+        "scope",
+    )
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="kpis"

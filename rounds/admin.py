@@ -25,7 +25,7 @@ from rounds.models import FundingRound, Investor, Listing, Participation
 class InvestorAdmin(PortfolioAdmin):
     list_display = ("name_en", "name_zh", "slug", "kind", "country", "is_house", "round_count")
     list_filter = ("kind", "is_house", "country")
-    search_fields = ("name_en", "name_zh", "aliases", "slug")
+    search_fields = Investor.search_fields
     prepopulated_fields = {"slug": ("name_en",)}
     fieldsets = (
         (None, {"fields": ("name_en", "name_zh", "slug", "aliases")}),
@@ -63,14 +63,7 @@ class FundingRoundAdmin(PortfolioAdmin):
     )
     list_filter = ("stage", "announced_on_precision", "currency")
     list_select_related = ("company",)
-    search_fields = (
-        "company__name_en",
-        "company__name_zh",
-        "company__aliases",
-        "label",
-        "participations__investor__name_en",
-        "participations__investor__name_zh",
-    )
+    search_fields = FundingRound.search_fields
     autocomplete_fields = ("company", "source")
     date_hierarchy = "announced_on"
     fieldsets = (
@@ -103,14 +96,7 @@ class ParticipationAdmin(PortfolioAdmin):
     list_display = ("investor", "funding_round", "role", "is_follow_on", "amount_display")
     list_filter = ("role", "is_follow_on")
     list_select_related = ("investor", "funding_round__company")
-    search_fields = (
-        "investor__name_en",
-        "investor__name_zh",
-        "investor__aliases",
-        "funding_round__company__name_en",
-        "funding_round__company__name_zh",
-        "funding_round__label",
-    )
+    search_fields = Participation.search_fields
     autocomplete_fields = ("funding_round", "investor", "source")
     fieldsets = (
         (None, {"fields": ("funding_round", "investor", "role", "is_follow_on", ("amount", "currency"))}),
@@ -133,7 +119,7 @@ class ListingAdmin(PortfolioAdmin):
     )
     list_filter = ("kind", "exchange")
     list_select_related = ("company",)
-    search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
+    search_fields = Listing.search_fields
     autocomplete_fields = ("company", "source")
     date_hierarchy = "listed_on"
     fieldsets = (

@@ -22,7 +22,7 @@ from rounds.models import FundingRound, Investor, Listing, Participation
 
 
 class InvestorFilterSet(PortfolioFilterSet):
-    search_fields = ("name_en", "name_zh", "aliases", "slug")
+    search_fields = Investor.search_fields
 
     kind = ChoiceInFilter(choices=InvestorKind.choices)
     country = TextFilter(lookup_expr="iexact", label=_("Country (ISO 3166 alpha-2)"))
@@ -35,15 +35,7 @@ class InvestorFilterSet(PortfolioFilterSet):
 
 
 class FundingRoundFilterSet(PortfolioFilterSet):
-    search_fields = (
-        "company__name_en",
-        "company__name_zh",
-        "company__aliases",
-        "label",
-        "participations__investor__name_en",
-        "participations__investor__name_zh",
-        "participations__investor__aliases",
-    )
+    search_fields = FundingRound.search_fields
 
     company = slug_filter("company", label=_("Company (slug)"))
     source_id = id_filter("source", label=_("Source (id)"))
@@ -90,14 +82,7 @@ class FundingRoundFilterSet(PortfolioFilterSet):
 
 
 class ParticipationFilterSet(PortfolioFilterSet):
-    search_fields = (
-        "investor__name_en",
-        "investor__name_zh",
-        "investor__aliases",
-        "funding_round__company__name_en",
-        "funding_round__company__name_zh",
-        "funding_round__company__aliases",
-    )
+    search_fields = Participation.search_fields
 
     round = id_filter("funding_round", label=_("Round (id)"))
     investor = slug_filter("investor", label=_("Investor (slug)"))
@@ -115,7 +100,7 @@ class ParticipationFilterSet(PortfolioFilterSet):
 
 
 class ListingFilterSet(PortfolioFilterSet):
-    search_fields = ("company__name_en", "company__name_zh", "company__aliases", "exchange", "ticker")
+    search_fields = Listing.search_fields
 
     company = slug_filter("company", label=_("Company (slug)"))
     source_id = id_filter("source", label=_("Source (id)"))

@@ -21,6 +21,14 @@ from rounds.choices import InvestorKind, ListingKind, Role, Stage
 class Investor(NamedModel):
     """A firm or person that invests; the house investor is the firm whose portfolio this is."""
 
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "name_en",
+        "name_zh",
+        "aliases",
+        "slug",
+    )
+
     kind = models.CharField(_("kind"), max_length=10, choices=InvestorKind.choices, default=InvestorKind.VC)
     country = CountryField(_("country"), blank=True)
     website = WebAddressField(_("website"), blank=True)
@@ -50,6 +58,17 @@ class Investor(NamedModel):
 
 class FundingRound(PartialDatesModel, SourcedModel):
     """One financing round of a company, with its size and valuations where known."""
+
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "label",
+        "participations__investor__name_en",
+        "participations__investor__name_zh",
+        "participations__investor__aliases",
+    )
 
     partial_date_fields = ("announced_on",)
 
@@ -108,6 +127,17 @@ class FundingRound(PartialDatesModel, SourcedModel):
 class Participation(SourcedModel):
     """One investor's part in one round: lead or not, first entry or follow-on."""
 
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "investor__name_en",
+        "investor__name_zh",
+        "investor__aliases",
+        "funding_round__company__name_en",
+        "funding_round__company__name_zh",
+        "funding_round__company__aliases",
+        "funding_round__label",
+    )
+
     funding_round = models.ForeignKey(
         FundingRound, verbose_name=_("funding round"), on_delete=models.CASCADE, related_name="participations"
     )
@@ -147,6 +177,15 @@ class Participation(SourcedModel):
 
 class Listing(PartialDatesModel, SourcedModel):
     """An exit or public listing: an IPO on an exchange, an acquisition, or another exit."""
+
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "exchange",
+        "ticker",
+    )
 
     partial_date_fields = ("listed_on",)
 
