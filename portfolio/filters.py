@@ -120,8 +120,10 @@ class RFC3339DateTimeField(forms.DateTimeField):
         if not self.PATTERN.fullmatch(str(value)):
             raise forms.ValidationError(_("Enter a date-time as in 2026-01-08T09:30:00Z."), code="invalid")
         try:
-            return datetime.datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
-        except ValueError:
+            moment = datetime.datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
+            # In UTC: databases accept fewer offsets than RFC 3339 (PostgreSQL stops at ±15:59).
+            return moment.astimezone(datetime.UTC)
+        except (ValueError, OverflowError):
             raise forms.ValidationError(_("Enter a valid date-time."), code="invalid") from None
 
 

@@ -566,3 +566,20 @@ def test_a_repeated_parameter_is_400(viewer_api, data):
     response = viewer_api.get(reverse("api:fundinground-list") + "?stage=a&stage=b")
     assert response.status_code == 400
     assert "stage" in response.data
+
+
+@pytest.mark.parametrize("export_format", [None, "csv"])
+def test_updated_since_with_any_rfc_3339_offset(viewer_api, data, export_format):
+    params = {"updated_since": "2021-01-01T00:00:00+16:00"}
+    if export_format:
+        params["format"] = export_format
+    response = viewer_api.get(reverse("api:fundinground-list"), params)
+    assert response.status_code == 200
+
+
+def test_updated_since_out_of_range_is_400(viewer_api, data):
+    response = viewer_api.get(
+        reverse("api:fundinground-list"), {"updated_since": "0001-01-01T00:00:00+16:00"}
+    )
+    assert response.status_code == 400
+    assert "updated_since" in response.data

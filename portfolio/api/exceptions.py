@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -41,7 +41,12 @@ def django_error_response(exc: Exception) -> Response | None:
             {"detail": _("The change conflicts with existing data (a duplicate or a broken rule).")},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
+    if isinstance(exc, DataError):
+        return Response(
+            {"detail": _("A value is out of the range the database can store.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("Database unavailable: %s", exc)
         return Response(
             {"detail": _("The database is unavailable. Try again shortly.")},
