@@ -6,7 +6,6 @@ Python types) for CSV and XLSX, and an iterator of its API representation for JS
 
 import csv
 import datetime
-import itertools
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -135,17 +134,6 @@ def json_chunks(items: Iterable[dict]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def started(items: Iterable) -> Iterator:
-    """The same items, the first one already fetched: a query that fails does so while the
-    view can still answer with an error status, not halfway through a streamed download."""
-    iterator = iter(items)
-    try:
-        first = next(iterator)
-    except StopIteration:
-        return iter(())
-    return itertools.chain([first], iterator)
-
-
 def export_response(
     export_format: str,
     *,
@@ -156,10 +144,6 @@ def export_response(
 ):
     """The download of one export; only the iterator of the chosen format is consumed."""
     disposition = content_disposition(basename, export_format)
-    if export_format == JSON:
-        representations = started(representations)
-    else:
-        rows = started(rows)
     if export_format == XLSX:
         response = FileResponse(xlsx_file(header, rows, title=basename), content_type=MEDIA_TYPES[XLSX])
     elif export_format == CSV:
