@@ -18,7 +18,14 @@ from portfolio.dates import (
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import NamedModel, PartialDatesModel, SourcedModel, TimeStampedModel, WebAddressField
+from portfolio.models import (
+    PORTFOLIO_PERMISSIONS,
+    NamedModel,
+    PartialDatesModel,
+    SourcedModel,
+    TimeStampedModel,
+    WebAddressField,
+)
 from portfolio.money import CURRENCY_CODES, currency_field
 
 
@@ -46,6 +53,7 @@ class Source(PartialDatesModel, TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["-published_on", "title"]
@@ -95,6 +103,7 @@ class Company(PartialDatesModel, NamedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name_en"]
@@ -151,6 +160,7 @@ class ModelRelease(PartialDatesModel, SourcedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("model release")
         verbose_name_plural = _("model releases")
         ordering = ["company__name_en", "released_on", "name"]
@@ -194,6 +204,7 @@ class Metric(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("metric")
         verbose_name_plural = _("metrics")
         ordering = ["code"]
@@ -258,6 +269,7 @@ class KPI(SourcedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
         ordering = ["company__name_en", "period_start", "metric__code"]

@@ -31,6 +31,11 @@ class WebAddressField(models.URLField):
     ]
 
 
+# Besides Django's four, spreadsheet import and export are permissions of their own (the
+# admin's import and export buttons, and the API's exports, check them).
+PORTFOLIO_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
+
+
 class TimeStampedModel(models.Model):
     """Every row records when it was created and last changed, for audits and incremental sync."""
 

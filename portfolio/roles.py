@@ -1,11 +1,11 @@
-"""The two staff roles: editors change everything in the portfolio, viewers only read it."""
+"""The two staff roles: editors change, import and export everything; viewers read and export."""
 
 from django.contrib.auth.models import Group, Permission
 
 PORTFOLIO_APPS = ("companies", "rounds")
 ROLE_ACTIONS = {
-    "editors": ("view", "add", "change", "delete"),
-    "viewers": ("view",),
+    "editors": ("view", "add", "change", "delete", "import", "export"),
+    "viewers": ("view", "export"),
 }
 
 

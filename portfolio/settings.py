@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from import_export.formats import base_formats as spreadsheet_formats
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,7 +82,7 @@ WSGI_APPLICATION = "portfolio.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -195,3 +196,13 @@ SPECTACULAR_SETTINGS = {
         "CurrencyEnum": "portfolio.money.CURRENCY_CHOICES",
     },
 }
+
+# Spreadsheet import and export in the admin (django-import-export).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# An import is one transaction: a file with any invalid row writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Exported text that a spreadsheet would run as a formula is kept as text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+IMPORT_FORMATS = EXPORT_FORMATS = [spreadsheet_formats.CSV, spreadsheet_formats.XLSX]

@@ -5,7 +5,10 @@ import this one, so the company admin is extended here rather than there.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin import CompanyAdmin
@@ -17,8 +20,10 @@ from portfolio.admin import (
     money_column,
     partial_date_column,
 )
+from portfolio.api.exports import CSV, XLSX, export_response
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.services import ROUND_HISTORY_COLUMNS, company_round_history, round_history_rows
 
 
 @admin.register(Investor)
@@ -157,6 +162,48 @@ admin.site.unregister(Company)
 
 @admin.register(Company)
 class CompanyWithRoundsAdmin(CompanyAdmin):
-    """The company admin with its rounds and listings inline."""
+    """The company admin with its rounds and listings inline, and its round history as a download."""
 
     inlines = [FundingRoundInline, ListingInline, *CompanyAdmin.inlines]
+    change_form_template = "admin/companies/company/change_form.html"
+
+    def get_urls(self):
+        history = self.admin_site.admin_view(self.round_history_view)
+        return [
+            path("<path:object_id>/round-history/", history, name="companies_company_round_history"),
+            *super().get_urls(),
+        ]
+
+    def can_export_round_history(self, request: HttpRequest, company: Company | None = None) -> bool:
+        """Downloading a round history needs to see the company and to export its rounds."""
+        return self.has_view_permission(request, company) and request.user.has_perm(
+            "rounds.export_fundinground"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export_round_history": self.can_export_round_history(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def round_history_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The company's rounds, oldest first, with the columns of the API's round export."""
+        company = self.get_object(request, object_id)
+        if company is None:
+            raise Http404
+        if not self.can_export_round_history(request, company):
+            raise PermissionDenied
+        export_format = request.GET.get("format", CSV)
+        if export_format not in (CSV, XLSX):
+            return HttpResponse(
+                _("Choose csv or xlsx."), status=400, content_type="text/plain; charset=utf-8"
+            )
+        rounds = company_round_history(company=company)
+        return export_response(
+            export_format,
+            basename=f"{company.slug}-rounds",
+            header=ROUND_HISTORY_COLUMNS,
+            rows=round_history_rows(rounds),
+            representations=(),
+        )

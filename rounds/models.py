@@ -13,7 +13,13 @@ from portfolio.dates import (
     partial_date_constraints,
     precision_field,
 )
-from portfolio.models import NamedModel, PartialDatesModel, SourcedModel, WebAddressField
+from portfolio.models import (
+    PORTFOLIO_PERMISSIONS,
+    NamedModel,
+    PartialDatesModel,
+    SourcedModel,
+    WebAddressField,
+)
 from portfolio.money import amount_field, currency_field, money_constraints, validate_currency_given
 from rounds.choices import InvestorKind, ListingKind, Role, Stage
 
@@ -39,6 +45,7 @@ class Investor(NamedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("investor")
         verbose_name_plural = _("investors")
         ordering = ["name_en"]
@@ -93,6 +100,7 @@ class FundingRound(PartialDatesModel, SourcedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("funding round")
         verbose_name_plural = _("funding rounds")
         ordering = ["company__name_en", "announced_on", "id"]
@@ -154,6 +162,7 @@ class Participation(SourcedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
         ordering = ["funding_round", "role", "investor__name_en"]
@@ -205,6 +214,7 @@ class Listing(PartialDatesModel, SourcedModel):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["company__name_en", "listed_on"]

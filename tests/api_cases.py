@@ -145,6 +145,10 @@ class APIResourceCase:
             (("view", "change"), False, "patch", 200),
             (("view", "delete"), False, "delete", 204),
             (("view", "add"), False, "delete", 403),
+            (("view",), False, "export", 403),
+            (("view", "export"), False, "export", 200),
+            (("view", "export"), True, "export", 200),
+            (("export",), False, "export", 403),
         ],
     )
     def test_permission_matrix(self, make_api_client, actions, read_only, method, expected):
@@ -155,6 +159,8 @@ class APIResourceCase:
             response = client.post(self.list_url(), self.create_payload(), format="json")
         elif method == "get":
             response = client.get(self.list_url())
+        elif method == "export":
+            response = client.get(self.list_url(), {"format": "csv"})
         elif method == "put":
             response = client.put(self.detail_url(obj), self.create_payload(), format="json")
         elif method == "patch":

@@ -67,9 +67,9 @@ def make_api_client(db, django_user_model):
 
 @pytest.fixture
 def editor_api(make_api_client):
-    return make_api_client("view", "add", "change", "delete", username="editor")
+    return make_api_client("view", "add", "change", "delete", "import", "export", username="editor")
 
 
 @pytest.fixture
 def viewer_api(make_api_client):
-    return make_api_client("view", username="viewer")
+    return make_api_client("view", "export", username="viewer")

@@ -1,6 +1,7 @@
 """One permission class for the API: reading needs `view`, writing needs add, change or delete."""
 
-from rest_framework import permissions
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions
 
 from portfolio.models import ApiToken
 
@@ -46,3 +47,12 @@ class ViewPermissions(permissions.BasePermission):
         if not (user and user.is_authenticated):
             return False
         return user.has_perms([f"{m._meta.app_label}.view_{m._meta.model_name}" for m in self.models])
+
+
+def check_export_permission(request, *models) -> None:
+    """An export (every row at once, as a file) needs the `export` permission of each model shown."""
+    needed = [f"{m._meta.app_label}.export_{m._meta.model_name}" for m in models]
+    if not request.user.has_perms(needed):
+        raise exceptions.PermissionDenied(
+            _("Exporting needs the export permission: %(permissions)s.") % {"permissions": ", ".join(needed)}
+        )

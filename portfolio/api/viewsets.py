@@ -16,6 +16,7 @@ from portfolio.api.exports import (
     export_response,
     requested_export_format,
 )
+from portfolio.api.permissions import check_export_permission
 from portfolio.filters import query_parameter_names
 
 EXPORT_ITERATOR_CHUNK = 500
@@ -100,6 +101,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
         export_format = requested_export_format(request)
         if export_format is None:
             return super().list(request, *args, **kwargs)
+        check_export_permission(request, self.get_queryset().model)
         if self.paginator is not None:
             self.paginator.validate_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from companies.models import KPI, Company, ModelRelease
 from portfolio.api.exports import EXPORT_FORMATS, export_response, requested_export_format
-from portfolio.api.permissions import ViewPermissions
+from portfolio.api.permissions import ViewPermissions, check_export_permission
 from portfolio.api.viewsets import PortfolioViewSet, reject_unknown_parameters
 from rounds.api.serializers import (
     FundingRoundSerializer,
@@ -82,6 +82,7 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
         export_format = requested_export_format(request)
         if export_format is None:
             return Response(self.get_serializer(rounds, many=True).data)
+        check_export_permission(request, FundingRound)
         serializer = self.get_serializer()
         return export_response(
             export_format,
