@@ -4,7 +4,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
-from portfolio.admin import SOURCE_FIELDSET, TIMESTAMPS_FIELDSET, PortfolioAdmin, partial_date_column
+from companies.resources import CompanyResource, KPIResource, ModelReleaseResource
+from portfolio.admin import (
+    SOURCE_FIELDSET,
+    TIMESTAMPS_FIELDSET,
+    PortfolioAdmin,
+    PortfolioImportAdmin,
+    partial_date_column,
+)
 
 
 @admin.register(Source)
@@ -39,7 +46,8 @@ class ModelReleaseInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(PortfolioAdmin):
+class CompanyAdmin(PortfolioImportAdmin):
+    resource_classes = [CompanyResource]
     list_display = ("name_en", "name_zh", "slug", "status", "country", "city", "sector", "founded_on_display")
     list_filter = ("status", "country", "sector")
     search_fields = Company.search_fields
@@ -59,7 +67,8 @@ class CompanyAdmin(PortfolioAdmin):
 
 
 @admin.register(ModelRelease)
-class ModelReleaseAdmin(PortfolioAdmin):
+class ModelReleaseAdmin(PortfolioImportAdmin):
+    resource_classes = [ModelReleaseResource]
     list_display = (
         "name",
         "company",
@@ -103,7 +112,8 @@ class MetricAdmin(PortfolioAdmin):
 
 
 @admin.register(KPI)
-class KPIAdmin(PortfolioAdmin):
+class KPIAdmin(PortfolioImportAdmin):
+    resource_classes = [KPIResource]
     list_display = (
         "company",
         "metric",

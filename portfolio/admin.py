@@ -1,11 +1,14 @@
-"""What every model admin of the project shares: change history and partial-date columns."""
+"""What every model admin of the project shares: change history, spreadsheet export and import, columns."""
 
 from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportActionMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
@@ -34,13 +37,50 @@ def money_column(amount: str, currency: str, description: str) -> Callable[[obje
     return column
 
 
-class PortfolioAdmin(SimpleHistoryAdmin):
-    """Base admin: keeps the change history (who changed which field, when) and shows timestamps."""
+class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
+    """A history entry lists the fields a person changed; timestamps change with every save and are noise."""
+
+    hidden_fields = ("created_at", "updated_at")
+
+    def context_for_delta_changes(self, delta):
+        changes = super().context_for_delta_changes(delta)
+        hidden = {str(self.model._meta.get_field(name).verbose_name) for name in self.hidden_fields}
+        return [change for change in changes if str(change["field"]) not in hidden]
+
+
+class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    """Base admin: the change history (who changed which field from what to what, when, with restore)
+    and export of the selected or filtered rows as CSV or Excel."""
 
     readonly_fields = ("created_at", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 100
     show_full_result_count = False
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangesWithoutTimestamps(self.model, historical_record)
+
+
+class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
+    """An admin that also imports CSV or Excel files: a preview first, then all rows or none.
+
+    The preview lists each row as new, changed, unchanged or invalid (with the wrong
+    fields) and offers to confirm only when every row is valid. The confirmed import runs
+    in one transaction that any invalid row rolls back, in case the data changed since
+    the preview.
+    """
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _("Nothing was imported: the file no longer passes the checks. Import it again to see why."),
+            )
+            return redirect(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+        return super().process_result(result, request)
 
 
 TIMESTAMPS_FIELDSET = (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)})

@@ -1,6 +1,7 @@
 """Dates known only to the year or month: a date (the first day of the period) plus a precision."""
 
 import datetime
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -79,3 +80,34 @@ def normalize_partial_dates(instance: models.Model, *fields: str) -> None:
     for field in fields:
         precision = getattr(instance, f"{field}_precision")
         setattr(instance, field, period_start(getattr(instance, field), precision))
+
+
+PARTIAL_DATE_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+
+def parse_partial_date(value) -> tuple[datetime.date | None, str]:
+    """A partial date and its precision from "2021", "2021-07", "2021-07-28", a date or a year number.
+
+    Spreadsheets hand over dates as date-times and years as numbers; both are accepted.
+    Anything else raises ValueError naming the accepted forms.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, DatePrecision.DAY
+    if isinstance(value, datetime.datetime):
+        return value.date(), DatePrecision.DAY
+    if isinstance(value, datetime.date):
+        return value, DatePrecision.DAY
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    text = str(value).strip()
+    match = PARTIAL_DATE_PATTERN.match(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        year, month, day = (int(part) if part else None for part in match.group("year", "month", "day"))
+        precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+        return datetime.date(year, month or 1, day or 1), precision
+    except ValueError:
+        raise ValueError(
+            _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD, not “%(value)s”.") % {"value": text}
+        ) from None

@@ -17,17 +17,20 @@ from portfolio.admin import (
     SOURCE_FIELDSET,
     TIMESTAMPS_FIELDSET,
     PortfolioAdmin,
+    PortfolioImportAdmin,
     money_column,
     partial_date_column,
 )
 from portfolio.api.exports import CSV, XLSX, export_response
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.resources import FundingRoundResource, InvestorResource
 from rounds.services import ROUND_HISTORY_COLUMNS, company_round_history, round_history_rows
 
 
 @admin.register(Investor)
-class InvestorAdmin(PortfolioAdmin):
+class InvestorAdmin(PortfolioImportAdmin):
+    resource_classes = [InvestorResource]
     list_display = ("name_en", "name_zh", "slug", "kind", "country", "is_house", "round_count")
     list_filter = ("kind", "is_house", "country")
     search_fields = Investor.search_fields
@@ -56,7 +59,8 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(FundingRound)
-class FundingRoundAdmin(PortfolioAdmin):
+class FundingRoundAdmin(PortfolioImportAdmin):
+    resource_classes = [FundingRoundResource]
     list_display = (
         "company",
         "stage",

@@ -4,11 +4,13 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from companies.models import Company
 from rounds.choices import Role
-from rounds.models import FundingRound, Participation
+from rounds.models import FundingRound, Investor, Participation
 
 LEAD_ROLES = (Role.LEAD, Role.CO_LEAD)
 
@@ -82,6 +84,68 @@ def round_history_rows(rounds: Iterable[FundingRound]) -> Iterator[dict]:
             "notes": funding_round.notes,
             "source": funding_round.source.title if funding_round.source else "",
         }
+
+
+@dataclass(frozen=True)
+class ParticipationPlan:
+    """Who is in a round and how, as a spreadsheet row lists them: one list per role, plus follow-ons."""
+
+    leads: tuple[Investor, ...] = ()
+    co_leads: tuple[Investor, ...] = ()
+    participants: tuple[Investor, ...] = ()
+    follow_on: tuple[Investor, ...] = ()
+
+    def roles(self) -> dict[int, tuple[str, bool]]:
+        """Role and follow-on flag by investor id; an investor in two role lists is an error."""
+        follow_on = {investor.pk for investor in self.follow_on}
+        roles: dict[int, tuple[str, bool]] = {}
+        errors: dict[str, list[str]] = {}
+        lists = (
+            ("lead_investors", Role.LEAD, self.leads),
+            ("co_lead_investors", Role.CO_LEAD, self.co_leads),
+            ("participants", Role.PARTICIPANT, self.participants),
+        )
+        for column, role, investors in lists:
+            for investor in investors:
+                if investor.pk in roles:
+                    errors.setdefault(column, []).append(
+                        _("%(investor)s is listed in two roles.") % {"investor": investor.slug}
+                    )
+                roles[investor.pk] = (role, investor.pk in follow_on)
+        strays = [investor.slug for investor in self.follow_on if investor.pk not in roles]
+        if strays:
+            errors["follow_on_investors"] = [
+                _("A follow-on investor must also be listed as lead, co-lead or participant: %(investors)s.")
+                % {"investors": ", ".join(strays)}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        return roles
+
+    def matches(self, funding_round: FundingRound) -> bool:
+        """Whether the round already has exactly these investors in these roles."""
+        current = {p.investor_id: (p.role, p.is_follow_on) for p in funding_round.participations.all()}
+        return current == self.roles()
+
+
+def round_participations_set(*, funding_round: FundingRound, plan: ParticipationPlan) -> None:
+    """Make the round's participations those of the plan, keeping the amounts and sources of those that stay.
+
+    Each change is saved one by one so that every participation's history records it.
+    """
+    wanted = plan.roles()
+    for participation in funding_round.participations.select_related("investor"):
+        if participation.investor_id not in wanted:
+            participation.delete()
+            continue
+        role, is_follow_on = wanted.pop(participation.investor_id)
+        if (participation.role, participation.is_follow_on) != (role, is_follow_on):
+            participation.role, participation.is_follow_on = role, is_follow_on
+            participation.save()
+    for investor_id, (role, is_follow_on) in wanted.items():
+        Participation.objects.create(
+            funding_round=funding_round, investor_id=investor_id, role=role, is_follow_on=is_follow_on
+        )
 
 
 @dataclass(frozen=True)

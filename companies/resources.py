@@ -1,0 +1,140 @@
+"""Spreadsheet columns of companies, model releases and KPIs, and the keys that match rows to records."""
+
+from import_export import fields
+
+from companies.choices import CompanyStatus, Qualifier, ReleaseKind
+from companies.models import KPI, Company, Metric, ModelRelease, Source
+from portfolio.resources import (
+    NaturalKeyWidget,
+    PartialDateField,
+    PortfolioResource,
+    RecordIdWidget,
+    boolean_field,
+    choice_field,
+    date_field,
+    decimal_field,
+    key_field,
+    text_field,
+)
+
+
+def source_fields() -> dict[str, fields.Field]:
+    return {
+        "source": fields.Field(attribute="source", column_name="source", widget=RecordIdWidget(Source)),
+        "source_quote": text_field("source_quote"),
+    }
+
+
+class CompanyResource(PortfolioResource):
+    """Companies, matched by slug."""
+
+    slug = text_field("slug")
+    name_en = text_field("name_en")
+    name_zh = text_field("name_zh")
+    legal_name = text_field("legal_name")
+    aliases = text_field("aliases")
+    status = choice_field("status", CompanyStatus)
+    founded_on = PartialDateField("founded_on")
+    country = text_field("country")
+    city = text_field("city")
+    sector = text_field("sector")
+    website = text_field("website")
+    summary = text_field("summary")
+
+    class Meta:
+        model = Company
+        fields = (
+            "slug",
+            "name_en",
+            "name_zh",
+            "legal_name",
+            "aliases",
+            "status",
+            "founded_on",
+            "country",
+            "city",
+            "sector",
+            "website",
+            "summary",
+        )
+        import_id_fields = ("slug",)
+
+
+class ModelReleaseResource(PortfolioResource):
+    """Model releases, matched by company slug and release name."""
+
+    company = key_field("company", Company, "slug")
+    name = text_field("name")
+    family = text_field("family")
+    released_on = PartialDateField("released_on")
+    parameters_b = decimal_field("parameters_b")
+    open_weights = boolean_field("open_weights")
+    kind = choice_field("kind", ReleaseKind)
+    languages = text_field("languages")
+    summary = text_field("summary")
+    locals().update(source_fields())
+
+    export_select_related = ("company", "source")
+
+    class Meta:
+        model = ModelRelease
+        fields = (
+            "company",
+            "name",
+            "family",
+            "released_on",
+            "parameters_b",
+            "open_weights",
+            "kind",
+            "languages",
+            "summary",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("company", "name")
+
+
+class CompanyReleaseWidget(NaturalKeyWidget):
+    """A model release named by its name, among the releases of the row's company."""
+
+    def __init__(self):
+        super().__init__(ModelRelease, field="name")
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return ModelRelease.objects.filter(company__slug=str((row or {}).get("company") or "").strip())
+
+
+class KPIResource(PortfolioResource):
+    """KPIs, matched by company, metric, model release, period and scope."""
+
+    company = key_field("company", Company, "slug")
+    metric = key_field("metric", Metric, "code")
+    model_release = fields.Field(
+        attribute="model_release", column_name="model_release", widget=CompanyReleaseWidget()
+    )
+    period_start = date_field("period_start")
+    period_end = date_field("period_end")
+    qualifier = choice_field("qualifier", Qualifier)
+    value = decimal_field("value")
+    currency = text_field("currency")
+    scope = text_field("scope")
+    locals().update(source_fields())
+
+    export_select_related = ("company", "metric", "model_release", "source")
+
+    class Meta:
+        model = KPI
+        fields = (
+            "company",
+            "metric",
+            "model_release",
+            "period_start",
+            "period_end",
+            "qualifier",
+            "value",
+            "currency",
+            "scope",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("company", "metric", "model_release", "period_start", "period_end", "scope")

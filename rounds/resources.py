@@ -1,0 +1,163 @@
+"""Spreadsheet columns of investors and of funding rounds with their investors."""
+
+from django.core.exceptions import ValidationError
+from import_export import fields
+
+from companies.models import Company
+from companies.resources import source_fields
+from portfolio.resources import (
+    NaturalKeyListWidget,
+    PartialDateField,
+    PortfolioResource,
+    boolean_field,
+    choice_field,
+    decimal_field,
+    key_field,
+    text_field,
+)
+from rounds.choices import InvestorKind, Role, Stage
+from rounds.models import FundingRound, Investor
+from rounds.services import ParticipationPlan, round_participations_set
+
+
+class InvestorResource(PortfolioResource):
+    """Investors, matched by slug."""
+
+    slug = text_field("slug")
+    name_en = text_field("name_en")
+    name_zh = text_field("name_zh")
+    aliases = text_field("aliases")
+    kind = choice_field("kind", InvestorKind)
+    country = text_field("country")
+    website = text_field("website")
+    is_house = boolean_field("is_house")
+
+    class Meta:
+        model = Investor
+        fields = ("slug", "name_en", "name_zh", "aliases", "kind", "country", "website", "is_house")
+        import_id_fields = ("slug",)
+
+
+def investor_list_field(name: str) -> fields.Field:
+    return fields.Field(column_name=name, widget=NaturalKeyListWidget(Investor, "slug"))
+
+
+# The investor columns of a round row, and what each holds.
+INVESTOR_COLUMNS = {
+    "lead_investors": "leads",
+    "co_lead_investors": "co_leads",
+    "participants": "participants",
+    "follow_on_investors": "follow_on",
+}
+
+
+class FundingRoundResource(PortfolioResource):
+    """Rounds with their investors, matched by company, stage, label and announcement date.
+
+    Investors are listed by slug in one column per role ("fortune-capital; other-fund");
+    `follow_on_investors` marks those of them who were already in an earlier round. The
+    round's participations become exactly those listed. Leaving the investor columns out
+    of the file leaves the participations as they are.
+    """
+
+    company = key_field("company", Company, "slug")
+    stage = choice_field("stage", Stage)
+    label = text_field("label")
+    announced_on = PartialDateField("announced_on")
+    amount = decimal_field("amount")
+    currency = text_field("currency")
+    pre_money = decimal_field("pre_money")
+    post_money = decimal_field("post_money")
+    valuation_currency = text_field("valuation_currency")
+    lead_investors = investor_list_field("lead_investors")
+    co_lead_investors = investor_list_field("co_lead_investors")
+    participants = investor_list_field("participants")
+    follow_on_investors = investor_list_field("follow_on_investors")
+    notes = text_field("notes")
+    locals().update(source_fields())
+
+    export_select_related = ("company", "source")
+    export_prefetch_related = ("participations__investor",)
+
+    class Meta:
+        model = FundingRound
+        fields = (
+            "company",
+            "stage",
+            "label",
+            "announced_on",
+            "amount",
+            "currency",
+            "pre_money",
+            "post_money",
+            "valuation_currency",
+            "lead_investors",
+            "co_lead_investors",
+            "participants",
+            "follow_on_investors",
+            "notes",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("company", "stage", "label", "announced_on")
+
+    # Export: investor slugs by role
+
+    def investors_in(self, funding_round: FundingRound, *roles: str, follow_on: bool = False) -> str:
+        return "; ".join(
+            p.investor.slug
+            for p in funding_round.participations.all()
+            if (p.is_follow_on if follow_on else p.role in roles)
+        )
+
+    def dehydrate_lead_investors(self, funding_round: FundingRound) -> str:
+        return self.investors_in(funding_round, Role.LEAD)
+
+    def dehydrate_co_lead_investors(self, funding_round: FundingRound) -> str:
+        return self.investors_in(funding_round, Role.CO_LEAD)
+
+    def dehydrate_participants(self, funding_round: FundingRound) -> str:
+        return self.investors_in(funding_round, Role.PARTICIPANT)
+
+    def dehydrate_follow_on_investors(self, funding_round: FundingRound) -> str:
+        return self.investors_in(funding_round, follow_on=True)
+
+    # Import: the investor columns become the round's participations
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        instance._participation_plan = None
+        if not any(column in row for column in INVESTOR_COLUMNS):
+            if errors:
+                raise ValidationError(errors)
+            return
+        lists = {}
+        for column, role in INVESTOR_COLUMNS.items():
+            try:
+                lists[role] = tuple(self.fields[column].clean(row)) if column in row else ()
+            except ValueError as error:
+                errors.setdefault(column, []).append(str(error))
+        if not errors:
+            plan = ParticipationPlan(**lists)
+            try:
+                plan.roles()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            instance._participation_plan = plan
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        plan = getattr(instance, "_participation_plan", None)
+        if plan is not None and (instance.pk is None or not plan.matches(instance)):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        plan = getattr(instance, "_participation_plan", None)
+        if plan is not None:
+            round_participations_set(funding_round=instance, plan=plan)
