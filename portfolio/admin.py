@@ -56,6 +56,8 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 100
     show_full_result_count = False
+    # A byte-order mark lets spreadsheet programs read exported CSV as UTF-8 (Chinese names intact).
+    to_encoding = "utf-8-sig"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)

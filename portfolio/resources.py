@@ -25,6 +25,10 @@ CHANGE_REASON_LENGTH = 100
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
     """A related record named by its natural key (a slug or a code); an unknown one is a cell error."""
 
+    def key_name(self) -> str:
+        opts = self.model._meta
+        return opts.pk.verbose_name if self.field == "pk" else opts.get_field(self.field).verbose_name
+
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return None
@@ -36,7 +40,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
                 _("No %(model)s has the %(field)s “%(value)s”.")
                 % {
                     "model": self.model._meta.verbose_name,
-                    "field": self.model._meta.get_field(self.field).verbose_name,
+                    "field": self.key_name(),
                     "value": key,
                 }
             ) from None

@@ -1,0 +1,125 @@
+"""The cell readers every spreadsheet import shares: what they accept, and the message for what they refuse."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from companies.choices import CompanyStatus
+from companies.models import Company
+from portfolio.dates import parse_partial_date
+from portfolio.resources import (
+    ChoiceWidget,
+    NaturalKeyListWidget,
+    NaturalKeyWidget,
+    RecordIdWidget,
+    StrictBooleanWidget,
+    StrictDecimalWidget,
+    TextWidget,
+)
+from tests.companies.factories import CompanyFactory, SourceFactory
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2021", (datetime.date(2021, 1, 1), "year")),
+        (" 2021-07 ", (datetime.date(2021, 7, 1), "month")),
+        ("2021-07-28", (datetime.date(2021, 7, 28), "day")),
+        (2021, (datetime.date(2021, 1, 1), "year")),
+        (2021.0, (datetime.date(2021, 1, 1), "year")),
+        (datetime.datetime(2021, 7, 28), (datetime.date(2021, 7, 28), "day")),
+        (datetime.date(2021, 7, 28), (datetime.date(2021, 7, 28), "day")),
+        ("", (None, "day")),
+        (None, (None, "day")),
+    ],
+)
+def test_partial_dates_in_every_spelling_a_spreadsheet_hands_over(cell, expected):
+    assert parse_partial_date(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["2021-7", "21", "2021-13", "2021-02-30", "0000", "July 2021", True, 2021.5])
+def test_malformed_partial_dates_name_the_accepted_forms(cell):
+    with pytest.raises(ValueError, match="YYYY, YYYY-MM or YYYY-MM-DD"):
+        parse_partial_date(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("listed", "listed"), ("Listed", "listed"), ("LISTED", "listed"), ("已上市", "listed"), ("", "")],
+)
+def test_choices_by_code_or_by_english_or_chinese_label(cell, expected):
+    assert ChoiceWidget(CompanyStatus).clean(cell) == expected
+
+
+def test_an_unknown_choice_lists_the_codes():
+    with pytest.raises(ValueError, match="“public” is not one of: private, listed, acquired, closed"):
+        ChoiceWidget(CompanyStatus).clean("public")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("yes", True), ("TRUE", True), (1, True), (1.0, True), ("是", True), ("no", False), ("0", False)],
+)
+def test_booleans(cell, expected):
+    assert StrictBooleanWidget().clean(cell) is expected
+
+
+def test_an_empty_boolean_cell_keeps_the_current_value_and_nonsense_is_an_error():
+    assert StrictBooleanWidget().clean("") is None
+    with pytest.raises(ValueError, match="Enter yes or no"):
+        StrictBooleanWidget().clean("maybe")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("1500000.00", Decimal("1500000.00")), ("1,500,000", Decimal("1500000")), (0.066, Decimal("0.066"))],
+)
+def test_numbers(cell, expected):
+    assert StrictDecimalWidget().clean(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["abc", "NaN", "Infinity", True])
+def test_text_that_is_no_number_is_an_error(cell):
+    with pytest.raises(ValueError, match="Enter a number"):
+        StrictDecimalWidget().clean(cell)
+
+
+def test_text_cells_are_trimmed_and_never_null():
+    assert TextWidget().clean(None) == ""
+    assert TextWidget().clean("  智谱 ") == "智谱"
+    assert TextWidget().clean(2021.0) == "2021"
+
+
+@pytest.mark.django_db
+def test_related_records_by_natural_key():
+    company = CompanyFactory(slug="zhipu-ai")
+    widget = NaturalKeyWidget(Company, field="slug")
+    assert widget.clean(" zhipu-ai ") == company
+    assert widget.clean("") is None
+    with pytest.raises(ValueError, match="No company has the slug “nobody”"):
+        widget.clean("nobody")
+
+
+@pytest.mark.django_db
+def test_sources_by_id():
+    from companies.models import Source
+
+    source = SourceFactory()
+    assert RecordIdWidget(Source).clean(str(source.pk)) == source
+    assert RecordIdWidget(Source).clean(float(source.pk)) == source
+    with pytest.raises(ValueError, match="Enter the id of a source"):
+        RecordIdWidget(Source).clean("the article")
+    with pytest.raises(ValueError, match="No source has the ID"):
+        RecordIdWidget(Source).clean("999999")
+
+
+@pytest.mark.django_db
+def test_lists_of_natural_keys_keep_their_order_and_name_every_unknown_key():
+    first, second = CompanyFactory(slug="a-co"), CompanyFactory(slug="b-co")
+    widget = NaturalKeyListWidget(Company, "slug")
+    assert widget.clean("b-co; a-co;b-co") == [second, first]
+    assert widget.clean("") == []
+    assert widget.render([first, second]) == "a-co; b-co"
+    with pytest.raises(ValueError, match="Unknown companies: x-co, y-co"):
+        widget.clean("a-co; x-co; y-co")

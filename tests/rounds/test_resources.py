@@ -1,0 +1,214 @@
+"""Spreadsheet import of investors and of rounds with their investors: matching, idempotence, all-or-nothing."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from rounds.choices import Role
+from rounds.models import FundingRound, Investor, Participation
+from rounds.resources import FundingRoundResource, InvestorResource
+from tests.companies.factories import CompanyFactory
+from tests.helpers import import_file, invalid_cells, sample
+from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+ROUND_HEADER = (
+    "company,stage,label,announced_on,amount,currency,lead_investors,participants,follow_on_investors\n"
+)
+
+
+def history_rows() -> int:
+    return FundingRound.history.count() + Participation.history.count() + Investor.history.count()
+
+
+@pytest.fixture
+def parties():
+    CompanyFactory(slug="zhipu-ai")
+    return (
+        InvestorFactory(slug="fortune-capital"),
+        InvestorFactory(slug="other-fund"),
+        InvestorFactory(slug="third"),
+    )
+
+
+@pytest.mark.parametrize("name", ["funding_rounds.csv", "funding_rounds.xlsx"])
+def test_the_sample_files_restate_the_article_so_importing_them_changes_nothing(article, name):
+    before = history_rows()
+    result = import_file(FundingRoundResource(), sample(name), file_name=name)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["skip"] == FundingRound.objects.count() == 1
+    assert history_rows() == before
+
+
+def test_the_sample_investors_file_changes_nothing(article):
+    result = import_file(InvestorResource(), sample("investors.csv"))
+    assert (result.totals["skip"], result.totals["new"], result.totals["update"]) == (1, 0, 0)
+
+
+def test_an_export_reimports_unchanged(article):
+    FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="B轮", amount=None)
+    exported = FundingRoundResource().export().csv
+    before = history_rows()
+    result = import_file(FundingRoundResource(), exported)
+    assert result.totals["skip"] == 2 and result.totals["new"] == result.totals["update"] == 0
+    assert history_rows() == before
+
+
+def test_a_new_round_with_its_investors_and_then_the_same_file_again(parties, django_user_model):
+    lead, other, third = parties
+    content = (
+        ROUND_HEADER
+        + "zhipu-ai,Series B,B轮,2022-09,1500000000,CNY,fortune-capital,other-fund; third,third\n"
+    )
+
+    first = import_file(FundingRoundResource(), content, file_name="rounds-2022.csv")
+    assert first.totals["new"] == 1
+    funding_round = FundingRound.objects.get(label="B轮")
+    assert (funding_round.stage, funding_round.announced_on, funding_round.announced_on_precision) == (
+        "b",
+        datetime.date(2022, 9, 1),
+        "month",
+    )
+    assert funding_round.amount == Decimal("1500000000") and funding_round.currency == "CNY"
+    assert {(p.investor.slug, p.role, p.is_follow_on) for p in funding_round.participations.all()} == {
+        ("fortune-capital", Role.LEAD, False),
+        ("other-fund", Role.PARTICIPANT, False),
+        ("third", Role.PARTICIPANT, True),
+    }
+    assert funding_round.history.get().history_change_reason == "Imported from rounds-2022.csv"
+
+    before = history_rows()
+    second = import_file(FundingRoundResource(), content)
+    assert (second.totals["skip"], second.totals["new"], second.totals["update"]) == (1, 0, 0)
+    assert history_rows() == before
+    assert FundingRound.objects.count() == 1 and Participation.objects.count() == 3
+
+
+def test_a_changed_cell_updates_the_round_its_natural_key_names(parties):
+    import_file(FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,B轮,2022-09,100,CNY,fortune-capital,,\n")
+    funding_round = FundingRound.objects.get()
+
+    result = import_file(
+        FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,B轮,2022-09,250,CNY,fortune-capital,,\n"
+    )
+
+    assert result.totals["update"] == 1
+    funding_round.refresh_from_db()
+    assert funding_round.amount == Decimal("250")
+    latest = funding_round.history.first()
+    assert [
+        change.field
+        for change in latest.diff_against(latest.prev_record).changes
+        if change.field != "updated_at"
+    ] == ["amount"]
+
+
+def test_the_investor_columns_become_exactly_the_rounds_participations(parties):
+    lead, other, third = parties
+    funding_round = FundingRoundFactory(
+        company__slug="zhipu-ai", stage="b", label="B轮", announced_on=datetime.date(2022, 1, 1)
+    )
+    kept = ParticipationFactory(
+        funding_round=funding_round, investor=lead, role=Role.LEAD, amount=Decimal("5"), currency="CNY"
+    )
+    ParticipationFactory(funding_round=funding_round, investor=other, role=Role.PARTICIPANT)
+
+    result = import_file(
+        FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,B轮,2022,,,third,fortune-capital,\n"
+    )
+
+    assert result.totals["update"] == 1
+    participations = {p.investor.slug: p for p in funding_round.participations.all()}
+    assert {slug: p.role for slug, p in participations.items()} == {
+        "third": Role.LEAD,
+        "fortune-capital": Role.PARTICIPANT,
+    }
+    # The participation that stayed keeps what the file does not speak of, and its history says what changed.
+    assert participations["fortune-capital"].pk == kept.pk and participations[
+        "fortune-capital"
+    ].amount == Decimal("5")
+    assert Participation.history.filter(investor=other, history_type="-").exists()
+
+
+def test_without_investor_columns_the_participations_are_left_alone(parties):
+    lead, _, _ = parties
+    funding_round = FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="B轮")
+    ParticipationFactory(funding_round=funding_round, investor=lead, role=Role.LEAD)
+    result = import_file(
+        FundingRoundResource(), "company,stage,label,announced_on,notes\nzhipu-ai,b,B轮,2021,Note\n"
+    )
+    assert result.totals["update"] == 1
+    assert funding_round.participations.get().investor == lead
+
+
+def test_the_broken_sample_writes_nothing_and_names_each_wrong_row_and_field(article):
+    before = (FundingRound.objects.count(), Participation.objects.count(), history_rows())
+
+    result = import_file(FundingRoundResource(), sample("broken/funding_rounds.csv"))
+
+    assert (FundingRound.objects.count(), Participation.objects.count(), history_rows()) == before
+    errors = invalid_cells(result)
+    assert set(errors) == {2, 3}
+    assert set(errors[2]) == {"stage", "announced_on", "amount"}
+    assert "“Series Z” is not one of" in errors[2]["stage"][0]
+    assert set(errors[3]) == {"company", "currency", "lead_investors"}
+    assert errors[3]["company"] == ["No company has the slug “no-such-company”."]
+    assert errors[3]["lead_investors"] == ["Unknown investors: unknown-fund."]
+
+
+def test_a_valid_row_is_not_written_when_another_row_is_invalid(parties):
+    content = (
+        ROUND_HEADER + "zhipu-ai,b,B轮,2022,,,fortune-capital,,\nzhipu-ai,c,C轮,2023,100,,fortune-capital,,\n"
+    )
+    result = import_file(FundingRoundResource(), content)
+    assert invalid_cells(result) == {2: {"currency": ["Give the currency of the amounts."]}}
+    assert FundingRound.objects.count() == 0 and Participation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("investors", "column", "message"),
+    [
+        ("fortune-capital,fortune-capital,", "participants", "fortune-capital is listed in two roles."),
+        (
+            "fortune-capital,,other-fund",
+            "follow_on_investors",
+            "must also be listed as lead, co-lead or participant",
+        ),
+    ],
+)
+def test_contradictory_investor_lists_are_cell_errors(parties, investors, column, message):
+    result = import_file(FundingRoundResource(), ROUND_HEADER + f"zhipu-ai,b,B轮,2022,,,{investors}\n")
+    errors = invalid_cells(result)[1]
+    assert any(message in text for text in errors[column]), errors
+    assert FundingRound.objects.count() == 0
+
+
+def test_a_row_matching_two_rounds_is_refused_rather_than_guessed(parties):
+    for _ in range(2):
+        FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="", announced_on=None)
+    result = import_file(FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,,,5,CNY,,,\n")
+    assert "matches several existing records" in str(invalid_cells(result)[1])
+    assert not FundingRound.objects.filter(amount=5).exists()
+
+
+def test_a_file_without_the_natural_key_columns_is_refused(parties):
+    result = import_file(FundingRoundResource(), "company,label\nzhipu-ai,B轮\n")
+    assert result.has_errors()
+    assert "stage" in str(result.base_errors[0].error)
+    assert FundingRound.objects.count() == 0
+
+
+def test_investors_are_matched_by_slug_and_a_second_house_investor_is_refused(article):
+    content = (
+        "slug,name_en,name_zh,kind,is_house\nnew-fund,New Fund,新基金,pe,no\nanother,Another,另一家,vc,yes\n"
+    )
+    result = import_file(InvestorResource(), content)
+    errors = invalid_cells(result)
+    assert list(errors) == [2]
+    assert Investor.objects.filter(slug__in=["new-fund", "another"]).count() == 0
+
+    result = import_file(InvestorResource(), content.replace("vc,yes", "vc,no"))
+    assert result.totals["new"] == 2
+    assert Investor.objects.get(slug="new-fund").kind == "pe"
