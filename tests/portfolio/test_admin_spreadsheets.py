@@ -1,0 +1,309 @@
+"""Spreadsheets in the admin: export of any list, import with a preview, and who may do which."""
+
+import csv
+import datetime
+import html
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from companies.models import KPI, Company, ModelRelease
+from rounds.models import FundingRound, Investor, Participation
+from rounds.services import ROUND_HISTORY_COLUMNS
+from tests.companies.factories import KPIFactory, ModelReleaseFactory
+from tests.conftest import grant
+from tests.helpers import IMPORT_SAMPLES
+from tests.portfolio.test_admin import MODELS, admin_url
+from tests.rounds.factories import FundingRoundFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+IMPORTABLE = [Company, Investor, FundingRound, ModelRelease, KPI]
+CSV_FORMAT, XLSX_FORMAT = "0", "1"
+
+
+@pytest.fixture
+def roles(article):
+    call_command("setup_roles", stdout=io.StringIO())
+
+
+@pytest.fixture
+def login(client, django_user_model):
+    """Log the client in as a new staff member of a role group, or with only the given actions."""
+
+    def log_in(group: str | None = None, *actions: str):
+        user = django_user_model.objects.create_user(f"staff-{group or '-'.join(actions)}", is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        grant(user, *actions)
+        client.force_login(user)
+        return user
+
+    return log_in
+
+
+def export_fields(model) -> dict[str, str]:
+    """The export form's field checkboxes, all ticked, as the browser sends them."""
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[model]
+    resource = model_admin.get_export_resource_classes(None)[0]
+    prefix = resource.__name__.lower()
+    return {f"{prefix}_{name}": "on" for name in resource().fields}
+
+
+def export(client, model, file_format: str = CSV_FORMAT, query: str = ""):
+    data = {"format": file_format, "resource": "0", **export_fields(model)}
+    return client.post(admin_url(model, "export") + query, data)
+
+
+def csv_rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8")
+    assert text.startswith("\ufeff"), "CSV starts with a byte-order mark so spreadsheet programs read UTF-8"
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def upload(client, model, name: str, content: bytes):
+    file_format = XLSX_FORMAT if name.endswith(".xlsx") else CSV_FORMAT
+    upload = SimpleUploadedFile(name, content)
+    return client.post(
+        admin_url(model, "import"), {"import_file": upload, "format": file_format, "resource": "0"}
+    )
+
+
+def confirm(client, model, preview):
+    form = preview.context["confirm_form"]
+    return client.post(admin_url(model, "process_import"), {**form.initial})
+
+
+# Export
+
+
+@pytest.mark.usefixtures("roles")
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_list_exports_as_csv_and_excel(client, login, model):
+    login("viewers")
+    changelist = client.get(admin_url(model, "changelist"))
+    assert admin_url(model, "export") in changelist.content.decode()
+
+    rows = csv_rows(export(client, model))
+    assert len(rows) == model.objects.count() > 0
+
+    response = export(client, model, XLSX_FORMAT)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == model.objects.count() + 1
+
+
+def test_the_export_holds_only_the_filtered_rows(admin_client, article):
+    rows = csv_rows(export(admin_client, ModelRelease, query="?open_weights__exact=1"))
+    assert {row["name"] for row in rows} == set(
+        ModelRelease.objects.filter(open_weights=True).values_list("name", flat=True)
+    )
+    assert 0 < len(rows) < ModelRelease.objects.count()
+
+
+def test_the_export_action_exports_the_selected_rows(admin_client, article):
+    chosen = list(ModelRelease.objects.order_by("name")[:2])
+    form = admin_client.post(
+        admin_url(ModelRelease, "changelist"),
+        {"action": "export_admin_action", "_selected_action": [r.pk for r in chosen]},
+    )
+    assert form.status_code == 200
+    items = re.findall(r'name="export_items" value="(\d+)"', form.content.decode())
+    assert sorted(map(int, items)) == sorted(r.pk for r in chosen)
+    data = {"format": CSV_FORMAT, "resource": "0", "export_items": items, **export_fields(ModelRelease)}
+    rows = csv_rows(admin_client.post(admin_url(ModelRelease, "export"), data))
+    assert [row["name"] for row in rows] == [r.name for r in chosen]
+
+
+def test_exported_text_never_runs_as_a_formula(admin_client, article):
+    Company.objects.filter(slug="zhipu-ai").update(city='=HYPERLINK("http://x")')
+    rows = csv_rows(export(admin_client, Company))
+    assert not rows[0]["city"].startswith("=")
+
+
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [
+        (FundingRound, lambda: ParticipationFactory(funding_round=FundingRoundFactory()).funding_round),
+        (ModelRelease, ModelReleaseFactory),
+        (KPI, lambda: KPIFactory(model_release=ModelReleaseFactory())),
+    ],
+    ids=["FundingRound", "ModelRelease", "KPI"],
+)
+def test_export_queries_do_not_grow_with_rows(admin_client, model, make):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert export(admin_client, model).status_code == 200
+        return len(queries)
+
+    make()
+    few = count()
+    for _ in range(5):
+        make()
+    assert count() == few
+
+
+# The company's round history
+
+
+def test_the_company_page_downloads_its_round_history(admin_client, article):
+    company = Company.objects.get(slug="zhipu-ai")
+    later = FundingRoundFactory(
+        company=company, stage="b", label="B轮", announced_on=datetime.date(2022, 1, 1)
+    )
+    page = admin_client.get(admin_url(Company, "change", company.pk)).content.decode()
+    assert 'id="round-history-csv"' in page and 'id="round-history-xlsx"' in page
+
+    url = admin_url(Company, "round_history", company.pk)
+    response = admin_client.get(url, {"format": "csv"})
+    assert response["Content-Disposition"].startswith('attachment; filename="zhipu-ai-rounds-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ROUND_HISTORY_COLUMNS
+    assert [row["label"] for row in rows] == ["A轮", "B轮"]
+    assert rows[0]["lead_investors"] == "Fortune Capital (达晨财智)"
+    assert rows[1]["id"] == str(later.pk)
+
+    sheet = load_workbook(
+        io.BytesIO(b"".join(admin_client.get(url, {"format": "xlsx"}).streaming_content))
+    ).active
+    assert [cell.value for cell in sheet[1]] == ROUND_HISTORY_COLUMNS
+    assert sheet.max_row == 3
+
+    assert admin_client.get(url, {"format": "pdf"}).status_code == 400
+    assert admin_client.get(admin_url(Company, "round_history", 999999), {"format": "csv"}).status_code in (
+        302,
+        404,
+    )
+
+
+# Import
+
+
+@pytest.mark.parametrize("model", IMPORTABLE, ids=lambda m: m.__name__)
+def test_each_importable_list_offers_import_to_editors(roles, client, login, model):
+    login("editors")
+    assert admin_url(model, "import") in client.get(admin_url(model, "changelist")).content.decode()
+    assert client.get(admin_url(model, "import")).status_code == 200
+
+
+def test_import_previews_then_writes_on_confirmation(roles, client, login):
+    login("editors")
+    content = (
+        "company,stage,label,announced_on,amount,currency,lead_investors,participants,follow_on_investors\n"
+        "zhipu-ai,a,A轮,2021,,,fortune-capital,,\n"
+        "zhipu-ai,Series B,B轮,2022-09,1500000000,CNY,fortune-capital,,fortune-capital\n"
+    ).encode()
+
+    preview = upload(client, FundingRound, "rounds.csv", content)
+
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert [row.import_type for row in result.rows] == ["skip", "new"]
+    assert FundingRound.objects.count() == 1, "the preview writes nothing"
+    assert preview.context["confirm_form"] is not None
+    page = preview.content.decode()
+    assert "B轮" in page and "New" in page and "Skipped" in page
+
+    done = confirm(client, FundingRound, preview)
+
+    assert done.status_code == 302
+    assert FundingRound.objects.count() == 2
+    new_round = FundingRound.objects.get(label="B轮")
+    assert new_round.participations.get().is_follow_on is True
+    record = new_round.history.get()
+    assert (record.history_user.username, record.history_change_reason) == (
+        "staff-editors",
+        "Imported from rounds.csv",
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(FundingRound, "broken/funding_rounds.csv"), (KPI, "broken/kpis.xlsx")],
+)
+def test_a_broken_file_shows_its_wrong_rows_and_fields_and_cannot_be_confirmed(
+    admin_client, article, model, name
+):
+    before = (FundingRound.objects.count(), Participation.objects.count(), KPI.objects.count())
+
+    preview = upload(admin_client, model, name.rsplit("/", 1)[-1], (IMPORT_SAMPLES / name).read_bytes())
+
+    assert preview.status_code == 200
+    assert preview.context.get("confirm_form") is None
+    result = preview.context["result"]
+    assert result.has_validation_errors()
+    page = html.unescape(preview.content.decode())
+    assert 'name="import_file_name"' not in page
+    for row in result.invalid_rows:
+        for field, messages in row.error_dict.items():
+            assert field in page
+            for message in messages:
+                assert message in page
+    assert (FundingRound.objects.count(), Participation.objects.count(), KPI.objects.count()) == before
+
+
+def test_a_file_that_no_longer_validates_at_confirmation_writes_nothing(admin_client, article):
+    content = "company,stage,label,announced_on,amount,currency\nzhipu-ai,b,B轮,2022,5,CNY\n".encode()
+    preview = upload(admin_client, FundingRound, "rounds.csv", content)
+    Company.objects.filter(slug="zhipu-ai").update(slug="renamed")
+
+    done = confirm(admin_client, FundingRound, preview)
+
+    assert done.status_code == 302 and done.url.endswith(admin_url(FundingRound, "import"))
+    assert not FundingRound.objects.filter(label="B轮").exists()
+
+
+def test_an_unreadable_file_is_a_form_error(admin_client, article):
+    preview = upload(admin_client, FundingRound, "rounds.xlsx", b"this is not a spreadsheet")
+    assert preview.status_code == 200
+    assert preview.context["form"].errors
+    assert FundingRound.objects.count() == 1
+
+
+# Who may import and export
+
+
+@pytest.mark.usefixtures("roles")
+def test_viewers_export_but_never_import(client, login):
+    login("viewers")
+    changelist = client.get(admin_url(FundingRound, "changelist")).content.decode()
+    assert admin_url(FundingRound, "export") in changelist
+    assert admin_url(FundingRound, "import") not in changelist
+    assert client.get(admin_url(FundingRound, "import")).status_code == 403
+    content = (IMPORT_SAMPLES / "broken" / "funding_rounds.csv").read_bytes()
+    assert upload(client, FundingRound, "rounds.csv", content).status_code == 403
+    assert (
+        client.post(admin_url(FundingRound, "process_import"), {"import_file_name": "x"}).status_code == 403
+    )
+
+
+@pytest.mark.usefixtures("article")
+def test_without_the_export_permission_there_is_no_export(client, login):
+    login(None, "view")
+    company = Company.objects.get(slug="zhipu-ai")
+    changelist = client.get(admin_url(FundingRound, "changelist")).content.decode()
+    assert admin_url(FundingRound, "export") not in changelist
+    assert "export_admin_action" not in changelist
+    assert client.get(admin_url(FundingRound, "export")).status_code == 403
+    assert export(client, FundingRound).status_code == 403
+    assert (
+        'id="round-history-csv"' not in client.get(admin_url(Company, "change", company.pk)).content.decode()
+    )
+    assert client.get(admin_url(Company, "round_history", company.pk), {"format": "csv"}).status_code == 403
+
+
+@pytest.mark.usefixtures("article")
+def test_the_import_permission_alone_does_not_let_a_user_change_records_through_the_form(client, login):
+    login(None, "view", "import")
+    assert client.get(admin_url(FundingRound, "import")).status_code == 200
+    assert client.get(admin_url(FundingRound, "add")).status_code == 403
