@@ -1,4 +1,4 @@
-"""Root URLs: the admin, the JSON API with its schema and docs, and the health check."""
+"""Root URLs: the admin and its language switch, the JSON API with its schema and docs, the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -14,6 +14,7 @@ admin.site.index_title = _("Portfolio records")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portfolio.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,84 @@
+"""Playwright on Debian's Chromium, against pytest-django's live server.
+
+The browser is the system's `chromium` (Debian package), launched by path: Playwright's own
+browser download is never used. `PLAYWRIGHT_CHROMIUM_PATH` points elsewhere. Without the
+binary the browser tests are skipped, unless `REQUIRE_BROWSER=1` (CI), which makes them fail.
+Screenshots and downloaded files go to test-artifacts/browser/ at the repository root.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+TIMEOUT_MS = 10_000
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PLAYWRIGHT_CHROMIUM_PATH)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = missing_browser()
+    if reason is None or REQUIRED:
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {reason}"))
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """An empty test-artifacts/browser/ folder for this run's screenshots and downloads."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    reason = missing_browser()
+    if reason:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs an event loop in this thread; Django would otherwise refuse the test's
+    # own ORM calls (SynchronousOnlyOperation). The live server answers from its own thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser window that asks for English, as a new member of staff's would."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(
+        locale="en-US",
+        extra_http_headers={"Accept-Language": "en"},
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
