@@ -3,6 +3,8 @@
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +63,22 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version is shown to anyone who may view the record, but restored only by who may change it.
+
+        The library saves the version on any POST, and for a user without the change
+        permission its form has no fields, so the save would restore the whole version.
+        """
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is None
+                or not self.has_change_permission(request, obj)
+                or self.revert_disabled(request, obj)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):

@@ -42,7 +42,9 @@ class InvestorAdmin(PortfolioImportAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(round_count=Count("participations"))
+        # An aggregate query drops the model's default ordering, which paging (and autocomplete) needs.
+        queryset = super().get_queryset(request).annotate(round_count=Count("participations"))
+        return queryset.order_by(*Investor._meta.ordering, "pk")
 
     @admin.display(description=_("rounds"), ordering="round_count")
     def round_count(self, obj: Investor) -> int:

@@ -16,8 +16,12 @@ def fresh_cache():
 
 @pytest.fixture
 def article(db) -> None:
-    """The article fixture, the project's demo data and the ground truth of many tests."""
+    """The article fixture as `make run` loads it: the demo data and the ground truth of many tests."""
+    from portfolio.history import history_baseline_create
+    from portfolio.management.commands.bootstrap import FIXTURE_CHANGE_REASON
+
     call_command("loaddata", "article", verbosity=0)
+    history_baseline_create(reason=FIXTURE_CHANGE_REASON)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Assertions shared by the model tests."""
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,64 @@ def sample(name: str) -> str | bytes:
 def invalid_cells(result) -> dict[int, dict[str, list[str]]]:
     """The errors of an import, by row number and column, as the preview shows them."""
     return {row.number: row.error_dict for row in result.invalid_rows}
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would submit from the form with the given id."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data: dict[str, list[str]] = {}
+        self.select: str | None = None
+        self.select_values: list[str] = []
+        self.first_option: str | None = None
+        self.option: str | None = None
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file", "image"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(
+                attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")
+            )
+        elif tag == "select" and name:
+            self.select, self.select_values, self.first_option = name, [], None
+        elif tag == "option" and self.select is not None:
+            value = attrs.get("value", "")
+            self.first_option = value if self.first_option is None else self.first_option
+            if "selected" in attrs:
+                self.select_values.append(value)
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, ""
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select is not None:
+            values = self.select_values or ([self.first_option] if self.first_option is not None else [])
+            self.data.setdefault(self.select, []).extend(values)
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.data.setdefault(self.textarea, []).append(self.text.removeprefix("\n"))
+            self.textarea = None
+
+
+def form_data(response, form_id: str) -> dict[str, str | list[str]]:
+    """What submitting the rendered form `form_id` unchanged would send, as the test client takes it."""
+    parser = _FormFields(form_id)
+    parser.feed(response.content.decode())
+    return {name: values[0] if len(values) == 1 else values for name, values in parser.data.items()}

@@ -73,9 +73,6 @@ def pick_autocomplete(page: Page, select_id: str, term: str, choice: str) -> Non
     expect(page.locator(f"#select2-{select_id}-container")).to_contain_text(choice)
 
 
-# The investor autocomplete pages through InvestorAdmin's queryset, whose round count annotation
-# (a GROUP BY) drops the model's default ordering; the suite turns that warning into a 500.
-@pytest.mark.filterwarnings("ignore::django.core.paginator.UnorderedObjectListWarning")
 def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_server, staff, page, artifacts):
     server = live_server.url
     steps = Steps(page, artifacts)

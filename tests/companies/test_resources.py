@@ -71,7 +71,11 @@ def test_company_cells_are_validated_like_the_admin_form():
 def test_releases_are_matched_by_company_and_name():
     zhipu, other = CompanyFactory(slug="zhipu-ai"), CompanyFactory(slug="other")
     release = ModelReleaseFactory(company=zhipu, name="GLM-4.5", parameters_b=Decimal("355"))
-    content = "company,name,parameters_b,open_weights,kind\nzhipu-ai,GLM-4.5,356,yes,base\nother,GLM-4.5,10,no,chat\n"
+    content = (
+        "company,name,parameters_b,open_weights,kind\n"
+        "zhipu-ai,GLM-4.5,356,yes,base\n"
+        "other,GLM-4.5,10,no,chat\n"
+    )
 
     result = import_file(ModelReleaseResource(), content)
 

@@ -178,3 +178,15 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     few = count_changelist_queries(admin_client, model)
     FACTORIES[model].create_batch(25)
     assert count_changelist_queries(admin_client, model) == few
+
+
+@pytest.mark.usefixtures("article")
+def test_investor_autocomplete_finds_chinese_names_in_a_stable_order(admin_client):
+    InvestorFactory(slug="aaa", name_en="AAA Capital", name_zh="达晨二号")
+    params = {"app_label": "rounds", "model_name": "participation", "field_name": "investor", "term": "达晨"}
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == [
+        "AAA Capital (达晨二号)",
+        "Fortune Capital (达晨财智)",
+    ]

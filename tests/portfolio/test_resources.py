@@ -1,4 +1,4 @@
-"""The cell readers every spreadsheet import shares: what they accept, and the message for what they refuse."""
+"""The cell readers every spreadsheet import shares: what they accept, and what they say when refusing."""
 
 import datetime
 from decimal import Decimal

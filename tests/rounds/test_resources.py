@@ -1,4 +1,4 @@
-"""Spreadsheet import of investors and of rounds with their investors: matching, idempotence, all-or-nothing."""
+"""Import of investors and of rounds with their investors: matching, idempotence, all-or-nothing."""
 
 import datetime
 from decimal import Decimal
@@ -56,8 +56,7 @@ def test_an_export_reimports_unchanged(article):
     assert history_rows() == before
 
 
-def test_a_new_round_with_its_investors_and_then_the_same_file_again(parties, django_user_model):
-    lead, other, third = parties
+def test_a_new_round_with_its_investors_and_then_the_same_file_again(parties):
     content = (
         ROUND_HEADER
         + "zhipu-ai,Series B,B轮,2022-09,1500000000,CNY,fortune-capital,other-fund; third,third\n"
@@ -106,7 +105,7 @@ def test_a_changed_cell_updates_the_round_its_natural_key_names(parties):
 
 
 def test_the_investor_columns_become_exactly_the_rounds_participations(parties):
-    lead, other, third = parties
+    lead, other, _ = parties
     funding_round = FundingRoundFactory(
         company__slug="zhipu-ai", stage="b", label="B轮", announced_on=datetime.date(2022, 1, 1)
     )

@@ -7,6 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
 from companies.models import Company
+from portfolio.history import history_baseline_create
+
+# The history entry of each record loaded from the article fixture.
+FIXTURE_CHANGE_REASON = "Loaded from the article fixture"
 
 
 class Command(BaseCommand):
@@ -29,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write("Data present; the article fixture was not loaded again.")
             return
         call_command("loaddata", "article", verbosity=0)
+        history_baseline_create(reason=FIXTURE_CHANGE_REASON)
         self.stdout.write(self.style.SUCCESS("Loaded the article fixture."))
 
     def ensure_superuser(self, username: str) -> None:

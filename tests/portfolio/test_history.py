@@ -1,0 +1,110 @@
+"""Each record's history page: who changed which field from what to what, and when, however it was changed."""
+
+import html
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from companies.models import Company
+from companies.resources import CompanyResource
+from rounds.models import Investor
+from tests.helpers import form_data, import_file
+from tests.portfolio.test_admin import admin_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def zhipu(article) -> Company:
+    return Company.objects.get(slug="zhipu-ai")
+
+
+def history_page(client, obj) -> str:
+    """The history page's text, with whitespace collapsed as a browser shows it."""
+    response = client.get(admin_url(type(obj), "history", obj.pk))
+    assert response.status_code == 200
+    text = re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode()).replace("\xa0", " "))
+    return re.sub(r"\s+", " ", text)
+
+
+def change_in_admin(client, obj, **changes) -> None:
+    url = admin_url(type(obj), "change", obj.pk)
+    data = {**form_data(client.get(url), f"{type(obj)._meta.model_name}_form"), **changes, "_save": "Save"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+
+
+def test_a_change_in_the_admin_shows_who_changed_which_field_from_what_to_what(
+    admin_client, superuser, zhipu
+):
+    change_in_admin(admin_client, zhipu, city="北京", sector="AI labs")
+
+    page = history_page(admin_client, zhipu)
+
+    assert "Changed root" in page
+    assert "City: — → 北京" in page
+    assert "Sector: Large language models (大模型) → AI labs" in page
+    assert "Updated at" not in page.split("Changes", 1)[1], "timestamps are not listed as changes"
+    assert "Created — Loaded from the article fixture" in page, "the first entry is the fixture load"
+
+
+def test_a_change_through_the_api_is_in_the_same_history(admin_client, editor_api, zhipu):
+    response = editor_api.patch(f"/api/v1/companies/{zhipu.slug}/", {"sector": "AI labs"}, format="json")
+    assert response.status_code == 200
+
+    page = history_page(admin_client, zhipu)
+
+    assert "Changed editor" in page
+    assert "Sector: Large language models (大模型) → AI labs" in page
+
+
+def test_a_change_by_import_is_in_the_same_history_with_its_file(admin_client, zhipu):
+    content = CompanyResource().export().csv.replace("Large language models (大模型)", "Foundation models")
+    result = import_file(CompanyResource(), content, file_name="companies-2026.csv")
+    assert result.totals["update"] == 1
+
+    page = history_page(admin_client, zhipu)
+
+    assert "Imported from companies-2026.csv" in page
+    assert "Sector: Large language models (大模型) → Foundation models" in page
+
+
+def test_a_past_version_can_be_restored(admin_client, zhipu):
+    original = zhipu.history.earliest()
+    change_in_admin(admin_client, zhipu, city="北京", sector="Changed")
+    zhipu.refresh_from_db()
+    assert (zhipu.city, zhipu.sector) == ("北京", "Changed")
+
+    url = admin_url(Company, "simple_history", zhipu.pk, original.history_id)
+    version = admin_client.get(url)
+    assert version.status_code == 200
+    response = admin_client.post(url, {**form_data(version, "historicalcompany_form"), "_save": "Revert"})
+
+    assert response.status_code == 302
+    zhipu.refresh_from_db()
+    assert (zhipu.city, zhipu.sector) == (original.city, original.sector)
+    assert zhipu.history.count() == 3
+    assert "Sector: Changed → Large language models (大模型)" in history_page(admin_client, zhipu)
+
+
+def test_viewers_read_the_history_but_cannot_restore(client, django_user_model, zhipu):
+    call_command("setup_roles", stdout=io.StringIO())
+    investor = Investor.objects.get(slug="fortune-capital")
+    first = investor.history.earliest()
+    investor.name_en = "Renamed"
+    investor.save()
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.groups.add(Group.objects.get(name="viewers"))
+    client.force_login(viewer)
+
+    assert "name (English):" in history_page(client, investor) or "English name:" in history_page(
+        client, investor
+    )
+    url = admin_url(Investor, "simple_history", investor.pk, first.history_id)
+    response = client.post(url, {"slug": investor.slug, "name_en": first.name_en, "_save": "Revert"})
+    assert response.status_code == 403
+    investor.refresh_from_db()
+    assert investor.name_en == "Renamed"
