@@ -307,3 +307,24 @@ def test_the_import_permission_alone_does_not_let_a_user_change_records_through_
     login(None, "view", "import")
     assert client.get(admin_url(FundingRound, "import")).status_code == 200
     assert client.get(admin_url(FundingRound, "add")).status_code == 403
+
+
+def test_import_and_export_speak_chinese(admin_client, article):
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    changelist = admin_client.get(admin_url(FundingRound, "changelist"), **chinese).content.decode()
+    assert "导入" in changelist and "导出" in changelist
+    company = Company.objects.get(slug="zhipu-ai")
+    page = admin_client.get(admin_url(Company, "change", company.pk), **chinese).content.decode()
+    assert "融资历史（CSV）" in page and "融资历史（Excel）" in page
+
+    content = (IMPORT_SAMPLES / "broken" / "funding_rounds.csv").read_bytes()
+    upload_file = SimpleUploadedFile("rounds.csv", content)
+    preview = admin_client.post(
+        admin_url(FundingRound, "import"),
+        {"import_file": upload_file, "format": CSV_FORMAT, "resource": "0"},
+        **chinese,
+    )
+    page = html.unescape(preview.content.decode())
+    assert "“Series Z”不在可选值之中" in page
+    assert "请按 YYYY、YYYY-MM 或 YYYY-MM-DD 格式填写日期" in page
+    assert "没有标识符(slug)为“no-such-company”的公司。" in page

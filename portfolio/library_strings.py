@@ -1,0 +1,26 @@
+"""Admin strings of django-import-export and django-simple-history that their Chinese catalogs lack.
+
+Marking them here keeps them in this project's catalog (`make messages`), where their
+translations live, so staff working in Chinese never meet an English sentence.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+LIBRARY_STRINGS = (
+    gettext_noop(
+        "%(exc_name)s encountered while trying to read file. "
+        "Ensure you have chosen the correct format for the file."
+    ),
+    gettext_noop("No valid data to import. Ensure your file has the correct headers or data for import."),
+    gettext_noop("export failed due to IllegalCharacterError"),
+    gettext_noop("Resource"),
+    gettext_noop('Select at least 1 field for "%(resource_name)s" to export'),
+    gettext_noop(
+        "The following fields are declared in 'import_id_fields' but are not present in the file headers: %s"
+    ),
+    gettext_noop("Home"),
+    ngettext_lazy("Export %(len)s selected item.", "Export %(len)s selected items.", 1),
+    gettext_noop("Select all"),
+    gettext_noop("Value could not be parsed."),
+    gettext_noop("Changes"),
+)
