@@ -315,7 +315,7 @@ def test_import_and_export_speak_chinese(admin_client, article):
     assert "导入" in changelist and "导出" in changelist
     company = Company.objects.get(slug="zhipu-ai")
     page = admin_client.get(admin_url(Company, "change", company.pk), **chinese).content.decode()
-    assert "融资历史（CSV）" in page and "融资历史（Excel）" in page
+    assert "融资历史（CSV）" in page and "融资历史（Excel）" in page  # noqa: RUF001 (Chinese parentheses)
 
     content = (IMPORT_SAMPLES / "broken" / "funding_rounds.csv").read_bytes()
     upload_file = SimpleUploadedFile("rounds.csv", content)

@@ -41,3 +41,20 @@ def test_a_second_run_never_overwrites_edited_data(monkeypatch):
     Company.objects.filter(slug="zhipu-ai").update(name_en="Zhipu (edited)")
     bootstrap()
     assert Company.objects.get(slug="zhipu-ai").name_en == "Zhipu (edited)"
+
+
+def test_the_demo_data_starts_its_history_so_the_first_change_shows_what_it_was(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "pw-123456-abc")
+    bootstrap()
+    for label in ("companies", "rounds"):
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__.startswith("Historical"):
+                continue
+            assert model.history.count() == model.objects.count() > 0, model.__name__
+    first = Company.objects.get(slug="zhipu-ai").history.get()
+    assert (first.history_type, first.history_change_reason) == ("+", "Loaded from the article fixture")
+
+    bootstrap()
+    assert Company.objects.get(slug="zhipu-ai").history.count() == 1

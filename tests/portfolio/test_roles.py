@@ -97,3 +97,82 @@ def test_editors_change_records_in_the_admin(roles, client, django_user_model):
     client.force_login(member(django_user_model, "editors"))
     assert client.get(reverse("admin:rounds_fundinground_add")).status_code == 200
     assert client.get(reverse("admin:companies_company_changelist")).status_code == 200
+
+
+# Spreadsheets: editors import and export, viewers export only.
+
+ROUNDS_CSV = (
+    "company,stage,label,announced_on,amount,currency,lead_investors\n"
+    "zhipu-ai,b,B轮,2022,100,CNY,fortune-capital\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("group", "url_name", "expected"),
+    [
+        ("editors", "admin:rounds_fundinground_import", 200),
+        ("editors", "admin:rounds_fundinground_export", 200),
+        ("viewers", "admin:rounds_fundinground_import", 403),
+        ("viewers", "admin:rounds_fundinground_export", 200),
+        ("viewers", "admin:companies_kpi_export", 200),
+        ("viewers", "admin:companies_kpi_import", 403),
+    ],
+)
+def test_spreadsheet_pages_in_the_admin(roles, client, django_user_model, group, url_name, expected):
+    client.force_login(member(django_user_model, group))
+    assert client.get(reverse(url_name)).status_code == expected
+
+
+@pytest.mark.parametrize(("group", "expected"), [("editors", 302), ("viewers", 403)])
+def test_only_editors_import_in_the_admin(roles, client, django_user_model, group, expected):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rounds.models import FundingRound
+
+    client.force_login(member(django_user_model, group))
+    upload = SimpleUploadedFile("rounds.csv", ROUNDS_CSV.encode())
+    preview = client.post(
+        reverse("admin:rounds_fundinground_import"), {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    if expected == 403:
+        assert preview.status_code == 403
+    else:
+        confirm = client.post(
+            reverse("admin:rounds_fundinground_process_import"), preview.context["confirm_form"].initial
+        )
+        assert confirm.status_code == expected
+    assert FundingRound.objects.filter(label="B轮").exists() is (expected == 302)
+
+
+@pytest.mark.parametrize("group", ["editors", "viewers"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/rounds/?format=csv",
+        "/api/v1/kpis/?format=xlsx",
+        "/api/v1/companies/zhipu-ai/rounds/?format=csv",
+    ],
+)
+def test_both_roles_export_through_the_api(roles, django_user_model, group, url):
+    response = api_client(member(django_user_model, group)).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/rounds/?format=csv",
+        "/api/v1/kpis/?format=json",
+        "/api/v1/companies/zhipu-ai/rounds/?format=xlsx",
+    ],
+)
+def test_reading_without_the_export_permission_is_no_export(roles, django_user_model, url):
+    from tests.conftest import grant
+
+    reader = grant(django_user_model.objects.create_user("reader"), "view")
+    client = api_client(reader)
+    assert client.get(url.split("?")[0]).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "export" in response.json()["detail"]
