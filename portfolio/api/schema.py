@@ -18,7 +18,7 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages per field or query parameter.",
     "401": "No or invalid credentials.",
-    "403": "The user or token lacks the permission.",
+    "403": "The user or token lacks the permission (`view` to read, `export` to download a file).",
     "404": "No such record, or a page past the last one.",
     "414": "The URL is longer than the server accepts (8190 bytes for the request line).",
     "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
@@ -30,7 +30,8 @@ FORMAT_PARAMETER = OpenApiParameter(
     enum=EXPORT_FORMATS,
     description=(
         "Download every matching row, unpaginated: CSV (UTF-8 with BOM), XLSX, or a JSON array. "
-        "An Accept header of text/csv or the XLSX media type does the same."
+        "An Accept header of text/csv or the XLSX media type does the same. "
+        "Exports need the model's `export` permission besides `view` (403 without it)."
     ),
 )
 
