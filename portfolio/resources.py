@@ -290,6 +290,14 @@ class PortfolioResource(resources.ModelResource):
         reason = _("Imported from %(file)s") % {"file": file_name} if file_name else _("Imported")
         instance._change_reason = reason[:CHANGE_REASON_LENGTH]
 
+    def after_import(self, dataset, result, **kwargs):
+        """Rows are numbered as the spreadsheet numbers them: the header is row 1, the first record row 2."""
+        super().after_import(dataset, result, **kwargs)
+        for row in (*result.invalid_rows, *result.error_rows):
+            row.number += 1
+            for error in getattr(row, "errors", ()):
+                error.number = row.number
+
     def filter_export(self, queryset, **kwargs):
         queryset = queryset.select_related(*self.export_select_related)
         if self.export_prefetch_related:

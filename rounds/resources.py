@@ -38,8 +38,28 @@ class InvestorResource(PortfolioResource):
         import_id_fields = ("slug",)
 
 
-def investor_list_field(name: str) -> fields.Field:
-    return fields.Field(column_name=name, widget=NaturalKeyListWidget(Investor, "slug"))
+class RoundInvestorsField(fields.Field):
+    """The investors of a round in one role (or its follow-on investors), as slugs separated by ";".
+
+    Reading the value from the round itself, rather than from an export-only method, lets
+    the import preview show the investors before and after each row.
+    """
+
+    def __init__(self, column_name: str, *, roles: tuple[str, ...] = (), follow_on: bool = False):
+        super().__init__(column_name=column_name, widget=NaturalKeyListWidget(Investor, "slug"))
+        self.roles, self.follow_on = roles, follow_on
+
+    def get_value(self, instance) -> list[Investor]:
+        if instance is None or instance.pk is None:
+            return []
+        return [
+            p.investor
+            for p in instance.participations.all()
+            if (p.is_follow_on if self.follow_on else p.role in self.roles)
+        ]
+
+    def export(self, instance, **kwargs) -> str:
+        return self.widget.render(self.get_value(instance))
 
 
 # The investor columns of a round row, and what each holds.
@@ -69,10 +89,10 @@ class FundingRoundResource(PortfolioResource):
     pre_money = decimal_field("pre_money")
     post_money = decimal_field("post_money")
     valuation_currency = text_field("valuation_currency")
-    lead_investors = investor_list_field("lead_investors")
-    co_lead_investors = investor_list_field("co_lead_investors")
-    participants = investor_list_field("participants")
-    follow_on_investors = investor_list_field("follow_on_investors")
+    lead_investors = RoundInvestorsField("lead_investors", roles=(Role.LEAD,))
+    co_lead_investors = RoundInvestorsField("co_lead_investors", roles=(Role.CO_LEAD,))
+    participants = RoundInvestorsField("participants", roles=(Role.PARTICIPANT,))
+    follow_on_investors = RoundInvestorsField("follow_on_investors", follow_on=True)
     notes = text_field("notes")
     locals().update(source_fields())
 
@@ -100,27 +120,6 @@ class FundingRoundResource(PortfolioResource):
             "source_quote",
         )
         import_id_fields = ("company", "stage", "label", "announced_on")
-
-    # Export: investor slugs by role
-
-    def investors_in(self, funding_round: FundingRound, *roles: str, follow_on: bool = False) -> str:
-        return "; ".join(
-            p.investor.slug
-            for p in funding_round.participations.all()
-            if (p.is_follow_on if follow_on else p.role in roles)
-        )
-
-    def dehydrate_lead_investors(self, funding_round: FundingRound) -> str:
-        return self.investors_in(funding_round, Role.LEAD)
-
-    def dehydrate_co_lead_investors(self, funding_round: FundingRound) -> str:
-        return self.investors_in(funding_round, Role.CO_LEAD)
-
-    def dehydrate_participants(self, funding_round: FundingRound) -> str:
-        return self.investors_in(funding_round, Role.PARTICIPANT)
-
-    def dehydrate_follow_on_investors(self, funding_round: FundingRound) -> str:
-        return self.investors_in(funding_round, follow_on=True)
 
     # Import: the investor columns become the round's participations
 

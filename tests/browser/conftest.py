@@ -42,11 +42,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def artifacts() -> Path:
-    """An empty test-artifacts/browser/ folder for this run's screenshots and downloads."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    return ARTIFACTS
+def artifacts(request) -> Path:
+    """An empty folder for the screenshots and downloads of this module: test-artifacts/browser/<module>/."""
+    folder = ARTIFACTS / request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture

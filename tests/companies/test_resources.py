@@ -64,7 +64,7 @@ def test_a_new_company_with_a_date_known_to_the_month():
 def test_company_cells_are_validated_like_the_admin_form():
     content = "slug,name_en,status,country,website\nbad slug,,public,XX,not a url\n"
     result = import_file(CompanyResource(), content)
-    assert set(invalid_cells(result)[1]) == {"slug", "name_en", "status", "country", "website"}
+    assert set(invalid_cells(result)[2]) == {"slug", "name_en", "status", "country", "website"}
     assert Company.objects.count() == 0
 
 
@@ -109,7 +109,7 @@ def test_a_kpi_release_is_looked_up_among_the_rows_company_only():
     MetricFactory(code="downloads")
     content = "company,metric,model_release,value\nzhipu-ai,downloads,GLM-4.5,1\n"
     errors = invalid_cells(import_file(KPIResource(), content))
-    assert errors[1]["model_release"] == ["No model release has the name “GLM-4.5”."]
+    assert errors[2]["model_release"] == ["No model release has the name “GLM-4.5”."]
 
 
 def test_the_broken_kpi_spreadsheet_writes_nothing_and_names_each_wrong_row_and_field(article):
@@ -119,12 +119,12 @@ def test_the_broken_kpi_spreadsheet_writes_nothing_and_names_each_wrong_row_and_
 
     assert (KPI.objects.count(), history_rows()) == before
     errors = invalid_cells(result)
-    assert set(errors) == {1, 2}
-    assert errors[1] == {"value": ["Enter a number, not “about six”."]}
-    assert set(errors[2]) == {"metric", "model_release", "period_end", "qualifier"}
+    assert set(errors) == {2, 3}
+    assert errors[2] == {"value": ["Enter a number, not “about six”."]}
+    assert set(errors[3]) == {"metric", "model_release", "period_end", "qualifier"}
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(article):
     content = "company,metric,period_start,period_end,value\nzhipu-ai,market_share,2025-01-01,2024-01-01,5\n"
     errors = invalid_cells(import_file(KPIResource(), content))
-    assert "The period cannot end before it starts." in str(errors[1])
+    assert "The period cannot end before it starts." in str(errors[2])

@@ -209,6 +209,11 @@ def test_import_previews_then_writes_on_confirmation(roles, client, login):
     assert preview.status_code == 200
     result = preview.context["result"]
     assert [row.import_type for row in result.rows] == ["skip", "new"]
+    lead_column = result.diff_headers.index("lead_investors")
+    assert [row.diff[lead_column] for row in result.rows] == [
+        "<span>fortune-capital</span>",
+        '<ins style="background:#e6ffe6;">fortune-capital</ins>',
+    ]
     assert FundingRound.objects.count() == 1, "the preview writes nothing"
     assert preview.context["confirm_form"] is not None
     page = preview.content.decode()

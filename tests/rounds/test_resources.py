@@ -1,6 +1,7 @@
 """Import of investors and of rounds with their investors: matching, idempotence, all-or-nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -149,12 +150,13 @@ def test_the_broken_sample_writes_nothing_and_names_each_wrong_row_and_field(art
 
     assert (FundingRound.objects.count(), Participation.objects.count(), history_rows()) == before
     errors = invalid_cells(result)
-    assert set(errors) == {2, 3}
-    assert set(errors[2]) == {"stage", "announced_on", "amount"}
-    assert "“Series Z” is not one of" in errors[2]["stage"][0]
-    assert set(errors[3]) == {"company", "currency", "lead_investors"}
-    assert errors[3]["company"] == ["No company has the slug “no-such-company”."]
-    assert errors[3]["lead_investors"] == ["Unknown investors: unknown-fund."]
+    # Numbered as the spreadsheet numbers rows: the header is row 1.
+    assert set(errors) == {3, 4}
+    assert set(errors[3]) == {"stage", "announced_on", "amount"}
+    assert "“Series Z” is not one of" in errors[3]["stage"][0]
+    assert set(errors[4]) == {"company", "currency", "lead_investors"}
+    assert errors[4]["company"] == ["No company has the slug “no-such-company”."]
+    assert errors[4]["lead_investors"] == ["Unknown investors: unknown-fund."]
 
 
 def test_a_valid_row_is_not_written_when_another_row_is_invalid(parties):
@@ -162,7 +164,7 @@ def test_a_valid_row_is_not_written_when_another_row_is_invalid(parties):
         ROUND_HEADER + "zhipu-ai,b,B轮,2022,,,fortune-capital,,\nzhipu-ai,c,C轮,2023,100,,fortune-capital,,\n"
     )
     result = import_file(FundingRoundResource(), content)
-    assert invalid_cells(result) == {2: {"currency": ["Give the currency of the amounts."]}}
+    assert invalid_cells(result) == {3: {"currency": ["Give the currency of the amounts."]}}
     assert FundingRound.objects.count() == 0 and Participation.objects.count() == 0
 
 
@@ -179,7 +181,7 @@ def test_a_valid_row_is_not_written_when_another_row_is_invalid(parties):
 )
 def test_contradictory_investor_lists_are_cell_errors(parties, investors, column, message):
     result = import_file(FundingRoundResource(), ROUND_HEADER + f"zhipu-ai,b,B轮,2022,,,{investors}\n")
-    errors = invalid_cells(result)[1]
+    errors = invalid_cells(result)[2]
     assert any(message in text for text in errors[column]), errors
     assert FundingRound.objects.count() == 0
 
@@ -188,7 +190,7 @@ def test_a_row_matching_two_rounds_is_refused_rather_than_guessed(parties):
     for _ in range(2):
         FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="", announced_on=None)
     result = import_file(FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,,,5,CNY,,,\n")
-    assert "matches several existing records" in str(invalid_cells(result)[1])
+    assert "matches several existing records" in str(invalid_cells(result)[2])
     assert not FundingRound.objects.filter(amount=5).exists()
 
 
@@ -205,9 +207,25 @@ def test_investors_are_matched_by_slug_and_a_second_house_investor_is_refused(ar
     )
     result = import_file(InvestorResource(), content)
     errors = invalid_cells(result)
-    assert list(errors) == [2]
+    assert list(errors) == [3]
     assert Investor.objects.filter(slug__in=["new-fund", "another"]).count() == 0
 
     result = import_file(InvestorResource(), content.replace("vc,yes", "vc,no"))
     assert result.totals["new"] == 2
     assert Investor.objects.get(slug="new-fund").kind == "pe"
+
+
+def test_the_preview_shows_the_investors_before_and_after(parties):
+    lead, other, _ = parties
+    funding_round = FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="B轮")
+    ParticipationFactory(funding_round=funding_round, investor=lead, role=Role.LEAD)
+
+    result = import_file(
+        FundingRoundResource(), ROUND_HEADER + "zhipu-ai,b,B轮,2021,,,other-fund,,\n", dry_run=True
+    )
+
+    diff = result.rows[0].diff[result.diff_headers.index("lead_investors")]
+    removed = "".join(re.findall(r"<del[^>]*>([^<]*)</del>", diff))
+    added = "".join(re.findall(r"<ins[^>]*>([^<]*)</ins>", diff))
+    assert (removed, added) == ("fortune-capital", "other-fund")
+    assert funding_round.participations.get().investor == lead, "a preview writes nothing"
