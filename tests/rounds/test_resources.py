@@ -216,7 +216,7 @@ def test_investors_are_matched_by_slug_and_a_second_house_investor_is_refused(ar
 
 
 def test_the_preview_shows_the_investors_before_and_after(parties):
-    lead, other, _ = parties
+    lead = parties[0]
     funding_round = FundingRoundFactory(company__slug="zhipu-ai", stage="b", label="B轮")
     ParticipationFactory(funding_round=funding_round, investor=lead, role=Role.LEAD)
 
