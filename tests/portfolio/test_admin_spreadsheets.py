@@ -15,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from companies.models import KPI, Company, ModelRelease
-from rounds.models import FundingRound, Investor, Participation
+from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.services import ROUND_HISTORY_COLUMNS
-from tests.companies.factories import KPIFactory, ModelReleaseFactory
+from tests.companies.factories import KPIFactory, ModelReleaseFactory, SourceFactory
 from tests.conftest import grant
 from tests.helpers import IMPORT_SAMPLES
-from tests.portfolio.test_admin import MODELS, admin_url
-from tests.rounds.factories import FundingRoundFactory, ParticipationFactory
+from tests.portfolio.test_admin import FACTORIES, MODELS, admin_url
+from tests.rounds.factories import FundingRoundFactory, ListingFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,16 +130,20 @@ def test_exported_text_never_runs_as_a_formula(admin_client, article):
     assert not rows[0]["city"].startswith("=")
 
 
-@pytest.mark.parametrize(
-    ("model", "make"),
-    [
-        (FundingRound, lambda: ParticipationFactory(funding_round=FundingRoundFactory()).funding_round),
-        (ModelRelease, ModelReleaseFactory),
-        (KPI, lambda: KPIFactory(model_release=ModelReleaseFactory())),
-    ],
-    ids=["FundingRound", "ModelRelease", "KPI"],
-)
-def test_export_queries_do_not_grow_with_rows(admin_client, model, make):
+# Rows that name every related record their export shows.
+EXPORT_ROWS = {
+    **FACTORIES,
+    FundingRound: lambda: ParticipationFactory(funding_round=FundingRoundFactory()).funding_round,
+    KPI: lambda: KPIFactory(model_release=ModelReleaseFactory()),
+    Participation: lambda: ParticipationFactory(source=SourceFactory()),
+    Listing: lambda: ListingFactory(source=SourceFactory()),
+}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_export_queries_do_not_grow_with_rows(admin_client, model):
+    make = EXPORT_ROWS[model]
+
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert export(admin_client, model).status_code == 200
