@@ -18,11 +18,9 @@ from portfolio.resources import (
 )
 
 
-def source_fields() -> dict[str, fields.Field]:
-    return {
-        "source": fields.Field(attribute="source", column_name="source", widget=RecordIdWidget(Source)),
-        "source_quote": text_field("source_quote"),
-    }
+def source_field() -> fields.Field:
+    """The source a fact cites, by id (sources have no natural key)."""
+    return fields.Field(attribute="source", column_name="source", widget=RecordIdWidget(Source))
 
 
 class CompanyResource(PortfolioResource):
@@ -72,7 +70,8 @@ class ModelReleaseResource(PortfolioResource):
     kind = choice_field("kind", ReleaseKind)
     languages = text_field("languages")
     summary = text_field("summary")
-    locals().update(source_fields())
+    source = source_field()
+    source_quote = text_field("source_quote")
 
     export_select_related = ("company", "source")
 
@@ -118,7 +117,8 @@ class KPIResource(PortfolioResource):
     value = decimal_field("value")
     currency = text_field("currency")
     scope = text_field("scope")
-    locals().update(source_fields())
+    source = source_field()
+    source_quote = text_field("source_quote")
 
     export_select_related = ("company", "metric", "model_release", "source")
 

@@ -20,6 +20,8 @@ from portfolio.dates import format_partial_date, parse_partial_date
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
+# Ids are 64-bit; a longer number cannot name a record (and would overflow the query).
+MAX_ID_DIGITS = 18
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -55,7 +57,8 @@ class RecordIdWidget(NaturalKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if value is not None and str(value).strip() and not str(value).strip().isdigit():
+        text = "" if value is None else str(value).strip()
+        if text and not (text.isdigit() and len(text) <= MAX_ID_DIGITS):
             raise ValueError(_("Enter the id of a %(model)s.") % {"model": self.model._meta.verbose_name})
         return super().clean(value, row, **kwargs)
 

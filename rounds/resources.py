@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields
 
 from companies.models import Company
-from companies.resources import source_fields
+from companies.resources import source_field
 from portfolio.resources import (
     NaturalKeyListWidget,
     PartialDateField,
@@ -94,7 +94,8 @@ class FundingRoundResource(PortfolioResource):
     participants = RoundInvestorsField("participants", roles=(Role.PARTICIPANT,))
     follow_on_investors = RoundInvestorsField("follow_on_investors", follow_on=True)
     notes = text_field("notes")
-    locals().update(source_fields())
+    source = source_field()
+    source_quote = text_field("source_quote")
 
     export_select_related = ("company", "source")
     export_prefetch_related = ("participations__investor",)

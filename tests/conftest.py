@@ -14,6 +14,16 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in Chinese leaves Chinese active in the thread; each test starts from the default."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def article(db) -> None:
     """The article fixture as `make run` loads it: the demo data and the ground truth of many tests."""

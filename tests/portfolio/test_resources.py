@@ -110,6 +110,8 @@ def test_sources_by_id():
     assert RecordIdWidget(Source).clean(float(source.pk)) == source
     with pytest.raises(ValueError, match="Enter the id of a source"):
         RecordIdWidget(Source).clean("the article")
+    with pytest.raises(ValueError, match="Enter the id of a source"):
+        RecordIdWidget(Source).clean("9" * 25)
     with pytest.raises(ValueError, match="No source has the ID"):
         RecordIdWidget(Source).clean("999999")
 
