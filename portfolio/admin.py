@@ -9,6 +9,7 @@ from django.db import models
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -81,6 +82,28 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class SpreadsheetTempStorage(TempFolderStorage):
+    """The uploaded file between preview and confirmation; CSV is read as UTF-8, else as GB18030.
+
+    Excel on a Chinese Windows saves "CSV" in the system's GBK code page, not UTF-8;
+    GB18030 reads it (and every other GBK file) with its Chinese intact.
+    """
+
+    TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+    def read(self):
+        if "b" in self.read_mode:
+            return super().read()
+        with open(self.get_full_path(), "rb") as file:
+            raw = file.read()
+        for encoding in self.TEXT_ENCODINGS:
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ValueError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
 class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
     """An admin that also imports CSV or Excel files: a preview first, then all rows or none.
 
@@ -89,6 +112,8 @@ class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
     in one transaction that any invalid row rolls back, in case the data changed since
     the preview.
     """
+
+    tmp_storage_class = SpreadsheetTempStorage
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

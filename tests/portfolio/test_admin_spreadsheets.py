@@ -272,12 +272,12 @@ def test_a_file_that_no_longer_validates_at_confirmation_writes_nothing(admin_cl
     assert not FundingRound.objects.filter(label="B轮").exists()
 
 
-def test_a_csv_saved_in_another_encoding_is_a_form_error_not_a_crash(admin_client, article):
-    content = "company,stage,label\nzhipu-ai,b,B轮\n".encode("gbk")
+def test_a_csv_saved_by_a_chinese_excel_keeps_its_chinese(admin_client, article):
+    content = "company,stage,label,announced_on\nzhipu-ai,b,B轮,2022\n".encode("gbk")
     preview = upload(admin_client, FundingRound, "rounds.csv", content)
-    assert preview.status_code == 200
-    assert "UnicodeDecodeError" in str(preview.context["form"].errors)
-    assert FundingRound.objects.count() == 1
+    assert [row.import_type for row in preview.context["result"].rows] == ["new"]
+    confirm(admin_client, FundingRound, preview)
+    assert FundingRound.objects.filter(label="B轮").exists()
 
 
 def test_an_unreadable_file_is_a_form_error(admin_client, article):
