@@ -1,12 +1,15 @@
 """What every model admin of the project shares: change history, spreadsheet export and import, columns."""
 
+import re
 from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.tmp_storages import TempFolderStorage
@@ -40,6 +43,10 @@ def money_column(amount: str, currency: str, description: str) -> Callable[[obje
     return column
 
 
+# Record ids are 64-bit integers; anything else in an admin URL names no record.
+RECORD_ID = re.compile(r"[0-9]{1,18}")
+
+
 class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
     """A history entry lists the fields a person changed; timestamps change with every save and are noise."""
 
@@ -49,6 +56,15 @@ class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
         changes = super().context_for_delta_changes(delta)
         hidden = {str(self.model._meta.get_field(name).verbose_name) for name in self.hidden_fields}
         return [change for change in changes if str(change["field"]) not in hidden]
+
+    def prepare_delta_change_value(self, change, value):
+        """Choices by their label and yes/no in words, in the reader's language, as the forms show them."""
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if field.choices and value not in (None, ""):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
@@ -65,12 +81,20 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """A malformed id in the URL is a missing record (404), not a server error."""
+        if not RECORD_ID.fullmatch(unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past version is shown to anyone who may view the record, but restored only by who may change it.
 
         The library saves the version on any POST, and for a user without the change
         permission its form has no fields, so the save would restore the whole version.
         """
+        if not (RECORD_ID.fullmatch(unquote(object_id)) and RECORD_ID.fullmatch(str(version_id))):
+            raise Http404
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
             if (

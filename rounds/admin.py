@@ -5,6 +5,7 @@ import this one, so the company admin is extended here rather than there.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from companies.admin import CompanyAdmin
 from companies.models import Company
 from portfolio.admin import (
+    RECORD_ID,
     SOURCE_FIELDSET,
     TIMESTAMPS_FIELDSET,
+    ChangesWithoutTimestamps,
     PortfolioAdmin,
     PortfolioImportAdmin,
     money_column,
@@ -60,6 +63,29 @@ class ParticipationInline(admin.TabularInline):
     extra = 1
 
 
+def investor_history(funding_round_id: int) -> list[dict]:
+    """Every change to a round's participations, newest first, each with the fields it changed.
+
+    Participations are edited inline on the round's page, so their history belongs on the
+    round's history page too. Three queries, however long the history.
+    """
+    records = list(
+        Participation.history.filter(funding_round_id=funding_round_id)
+        .select_related("investor", "history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries, previous = [], {}
+    for record in records:
+        earlier = previous.get(record.id)
+        changes = []
+        if earlier is not None and record.history_type == "~":
+            delta = record.diff_against(earlier, foreign_keys_are_objs=True)
+            changes = ChangesWithoutTimestamps(Participation, record).context_for_delta_changes(delta)
+        entries.append({"record": record, "changes": changes})
+        previous[record.id] = record
+    return entries[::-1]
+
+
 @admin.register(FundingRound)
 class FundingRoundAdmin(PortfolioImportAdmin):
     resource_classes = [FundingRoundResource]
@@ -85,6 +111,7 @@ class FundingRoundAdmin(PortfolioImportAdmin):
         TIMESTAMPS_FIELDSET,
     )
     inlines = [ParticipationInline]
+    object_history_template = "admin/rounds/fundinground/object_history.html"
     announced_on_display = partial_date_column("announced_on", _("announced on"))
     amount_display = money_column("amount", "currency", _("amount"))
     post_money_display = money_column("post_money", "valuation_currency", _("post-money"))
@@ -96,6 +123,12 @@ class FundingRoundAdmin(PortfolioImportAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("participations", leads, "lead_participations"))
         )
+
+    def history_view(self, request, object_id, extra_context=None):
+        if RECORD_ID.fullmatch(unquote(object_id)):
+            investor_changes = investor_history(int(unquote(object_id)))
+            extra_context = {**(extra_context or {}), "investor_changes": investor_changes}
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("lead investors"))
     def lead_investors(self, obj: FundingRound) -> str:

@@ -40,13 +40,16 @@ def change_in_admin(client, obj, **changes) -> None:
 def test_a_change_in_the_admin_shows_who_changed_which_field_from_what_to_what(
     admin_client, superuser, zhipu
 ):
-    change_in_admin(admin_client, zhipu, city="北京", sector="AI labs")
+    change_in_admin(admin_client, zhipu, city="北京", sector="AI labs", status="private")
 
     page = history_page(admin_client, zhipu)
 
     assert "Changed root" in page
     assert "City: — → 北京" in page
     assert "Sector: Large language models (大模型) → AI labs" in page
+    assert "Status: listed → private" in page
+    chinese = admin_client.get(admin_url(Company, "history", zhipu.pk), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已上市" in chinese.content.decode(), "choices read as their labels, in the reader's language"
     assert "Updated at" not in page.split("Changes", 1)[1], "timestamps are not listed as changes"
     assert "Created — Loaded from the article fixture" in page, "the first entry is the fixture load"
 
@@ -108,3 +111,43 @@ def test_viewers_read_the_history_but_cannot_restore(client, django_user_model, 
     assert response.status_code == 403
     investor.refresh_from_db()
     assert investor.name_en == "Renamed"
+
+
+def test_a_rounds_history_page_also_lists_the_changes_to_its_investors(admin_client, article):
+    from rounds.models import FundingRound, Participation
+
+    funding_round = FundingRound.objects.get(label="A轮")
+    lead = funding_round.participations.get()
+    url = admin_url(FundingRound, "change", funding_round.pk)
+    data = form_data(admin_client.get(url), "fundinground_form")
+    data["participations-0-is_follow_on"] = "on"
+    assert admin_client.post(url, {**data, "_save": "Save"}).status_code == 302
+    lead.refresh_from_db()
+    assert lead.is_follow_on
+
+    page = history_page(admin_client, funding_round)
+
+    investors = page.split("Investors of this round", 1)[1]
+    assert "Fortune Capital (达晨财智) lead (follow-on) Changed root" in investors
+    assert "Follow-on: No → Yes" in investors
+    assert "Created — Loaded from the article fixture" in investors
+    assert Participation.history.count() == 2
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1.5", "9" * 30])
+def test_a_malformed_id_in_a_history_url_is_404(admin_client, article, object_id):
+    from rounds.models import FundingRound
+
+    for model in (Company, FundingRound):
+        assert (
+            admin_client.get(
+                f"/admin/{model._meta.app_label}/{model._meta.model_name}/{object_id}/history/"
+            ).status_code
+            == 404
+        )
+        assert (
+            admin_client.get(
+                f"/admin/{model._meta.app_label}/{model._meta.model_name}/1/history/{object_id}/"
+            ).status_code
+            == 404
+        )
