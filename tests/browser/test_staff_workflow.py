@@ -184,11 +184,16 @@ def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_se
     assert rows[1][header.index("lead_investors")] == FORTUNE_CAPITAL
     steps.done("round-history-downloaded")
 
-    # 6. The round's history page shows who added it.
+    # 6. The round's history page shows who added it, and who added its lead investor.
     page.goto(f"{server}{reverse('admin:rounds_fundinground_history', args=[new_round.pk])}")
     history = page.locator("#change-history tbody tr")
     expect(history).to_have_count(1)
     expect(history.first.get_by_text("editor", exact=True)).to_be_visible()
+    investors = page.locator("#investor-history tbody tr")
+    expect(investors).to_have_count(1)
+    expect(investors.first).to_contain_text(FORTUNE_CAPITAL)
+    expect(investors.first).to_contain_text("领投")
+    expect(investors.first).to_contain_text("editor")
     steps.done("round-history-page")
 
     # 7. A viewer sees the round read-only, and the server refuses a save all the same.
