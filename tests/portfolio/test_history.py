@@ -151,3 +151,18 @@ def test_a_malformed_id_in_a_history_url_is_404(admin_client, article, object_id
             ).status_code
             == 404
         )
+
+
+def test_the_author_is_linked_only_for_those_who_may_see_users(
+    client, admin_client, superuser, zhipu, django_user_model
+):
+    change_in_admin(admin_client, zhipu, city="北京")
+    user_link = f'href="/admin/auth/user/{superuser.pk}/change/"'
+    assert user_link in admin_client.get(admin_url(Company, "history", zhipu.pk)).content.decode()
+
+    call_command("setup_roles", stdout=io.StringIO())
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.groups.add(Group.objects.get(name="viewers"))
+    client.force_login(viewer)
+    page = client.get(admin_url(Company, "history", zhipu.pk)).content.decode()
+    assert user_link not in page and "root" in page
