@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 TIMEOUT_MS = 10_000
+PASSWORDS = {"editor": "editor-pw-4827-portfolio", "viewer": "viewer-pw-9361-portfolio"}
 
 
 def missing_browser() -> str | None:
@@ -83,3 +84,16 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def staff(transactional_db, django_user_model):
+    """The article's data, the two roles, and one member of staff in each (`editor`, `viewer`)."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("loaddata", "article", verbosity=0)
+    call_command("setup_roles", verbosity=0)
+    for username, password in PASSWORDS.items():
+        user = django_user_model.objects.create_user(username, password=password, is_staff=True)
+        user.groups.add(Group.objects.get(name=f"{username}s"))

@@ -9,25 +9,14 @@ to test-artifacts/browser/spreadsheets/.
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from rounds.models import FundingRound
-from tests.browser.test_staff_workflow import PASSWORDS, Steps, log_in
+from tests.browser.test_staff_workflow import Steps, log_in
 from tests.helpers import IMPORT_SAMPLES
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def staff(transactional_db, django_user_model):
-    call_command("loaddata", "article", verbosity=0)
-    call_command("setup_roles", verbosity=0)
-    for username, password in PASSWORDS.items():
-        user = django_user_model.objects.create_user(username, password=password, is_staff=True)
-        user.groups.add(Group.objects.get(name=f"{username}s"))
 
 
 def choose_file(page: Page, path, file_format: str) -> None:

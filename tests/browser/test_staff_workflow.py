@@ -14,29 +14,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from companies.models import Company
 from rounds.models import FundingRound, Investor
 from rounds.services import ROUND_HISTORY_COLUMNS
+from tests.browser.conftest import PASSWORDS
 
 pytestmark = pytest.mark.browser
 
-PASSWORDS = {"editor": "editor-pw-4827-portfolio", "viewer": "viewer-pw-9361-portfolio"}
 FORTUNE_CAPITAL = "Fortune Capital (达晨财智)"
-
-
-@pytest.fixture
-def staff(transactional_db, django_user_model):
-    """The article's data, the two roles, and one member of staff in each."""
-    call_command("loaddata", "article", verbosity=0)
-    call_command("setup_roles", verbosity=0)
-    for username, password in PASSWORDS.items():
-        user = django_user_model.objects.create_user(username, password=password, is_staff=True)
-        user.groups.add(Group.objects.get(name=f"{username}s"))
 
 
 class Steps:
