@@ -61,10 +61,15 @@ def browser(monkeypatch):
     # The sync API runs an event loop in this thread; Django would otherwise refuse the test's
     # own ORM calls (SynchronousOnlyOperation). The live server answers from its own thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # The test's own queries ran while Playwright's loop was running, in a context of their
+        # own; their connection is closed here, or it would outlive the test database.
+        connections.close_all()
 
 
 @pytest.fixture
