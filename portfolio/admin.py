@@ -5,13 +5,15 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -67,6 +69,28 @@ class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class ExportColumnsForm(SelectableFieldsExportForm):
+    """The export form's column choices named in the reader's language, with the column's own name."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        return f"{capfirst(column_label(resource, field_name))} ({column})"
+
+
+def column_label(resource, field_name: str) -> str:
+    """A column's name for people: the model field's verbose name, or the resource's own label for it."""
+    labels = getattr(resource, "column_labels", {})
+    if field_name in labels:
+        return labels[field_name]
+    field = resource.fields.get(field_name)
+    attribute = (field.attribute if field else None) or field_name
+    try:
+        return resource._meta.model._meta.get_field(attribute.split("__")[0]).verbose_name
+    except FieldDoesNotExist:
+        return field_name.replace("_", " ")
+
+
 class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     """Base admin: the change history (who changed which field from what to what, when, with restore)
     and export of the selected or filtered rows as CSV or Excel."""
@@ -77,6 +101,7 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     # A byte-order mark lets spreadsheet programs read exported CSV as UTF-8 (Chinese names intact).
     to_encoding = "utf-8-sig"
+    export_form_class = ExportColumnsForm
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)

@@ -1,6 +1,7 @@
 """Spreadsheet columns of investors and of funding rounds with their investors."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from companies.models import Company
@@ -99,6 +100,12 @@ class FundingRoundResource(PortfolioResource):
 
     export_select_related = ("company", "source")
     export_prefetch_related = ("participations__investor",)
+    column_labels = {
+        "lead_investors": _("lead investors"),
+        "co_lead_investors": _("co-lead investors"),
+        "participants": _("participants"),
+        "follow_on_investors": _("follow-on investors"),
+    }
 
     class Meta:
         model = FundingRound

@@ -345,3 +345,16 @@ def test_import_and_export_speak_chinese(admin_client, article):
     assert "“Series Z”不在可选值之中" in page
     assert "请按 YYYY、YYYY-MM 或 YYYY-MM-DD 格式填写日期" in page
     assert "没有标识符(slug)为“no-such-company”的公司。" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ["Company (company)", "Announced on (announced_on)", "Lead investors (lead_investors)"]),
+        ("zh-hans", ["公司 (company)", "披露日期 (announced_on)", "领投方 (lead_investors)"]),
+    ],
+)
+def test_the_export_form_names_each_column_in_the_readers_language(admin_client, article, language, labels):
+    page = admin_client.get(admin_url(FundingRound, "export"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for label in labels:
+        assert label in html.unescape(page)
