@@ -17,10 +17,15 @@ from portfolio.resources import (
     text_field,
 )
 
+# Besides its slug or code, a company or metric may be named by its English or Chinese name.
+NAMES = ("name_en", "name_zh")
+
 
 def source_field() -> fields.Field:
-    """The source a fact cites, by id (sources have no natural key)."""
-    return fields.Field(attribute="source", column_name="source", widget=RecordIdWidget(Source))
+    """The source a fact cites, by id or by its exact title or URL (sources have no natural key)."""
+    return fields.Field(
+        attribute="source", column_name="source", widget=RecordIdWidget(Source, names=("title", "url"))
+    )
 
 
 class CompanyResource(PortfolioResource):
@@ -61,7 +66,7 @@ class CompanyResource(PortfolioResource):
 class ModelReleaseResource(PortfolioResource):
     """Model releases, matched by company slug and release name."""
 
-    company = key_field("company", Company, "slug")
+    company = key_field("company", Company, "slug", NAMES)
     name = text_field("name")
     family = text_field("family")
     released_on = PartialDateField("released_on")
@@ -106,8 +111,8 @@ class CompanyReleaseWidget(NaturalKeyWidget):
 class KPIResource(PortfolioResource):
     """KPIs, matched by company, metric, model release, period and scope."""
 
-    company = key_field("company", Company, "slug")
-    metric = key_field("metric", Metric, "code")
+    company = key_field("company", Company, "slug", NAMES)
+    metric = key_field("metric", Metric, "code", NAMES)
     model_release = fields.Field(
         attribute="model_release", column_name="model_release", widget=CompanyReleaseWidget()
     )

@@ -7,16 +7,18 @@ bad cell becomes an error on its column, never an exception, so the preview can 
 which rows and fields are wrong while nothing is written.
 """
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import fields, resources, widgets
 
-from portfolio.dates import format_partial_date, parse_partial_date
+from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
@@ -24,73 +26,100 @@ CHANGE_REASON_LENGTH = 100
 MAX_ID_DIGITS = 18
 
 
+# The "English name (中文名)" label the round-history export writes for a company or investor.
+NAMED_LABEL = re.compile(r"^(?P<first>.+?) \((?P<second>[^()]+)\)$")
+
+
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
-    """A related record named by its natural key (a slug or a code); an unknown one is a cell error."""
+    """A related record named by its natural key (a slug or a code), or by one of its names.
+
+    `names` are further fields a person may write instead of the key, such as the English
+    and Chinese names; with two, the exports' "English (中文)" label works too. A name that
+    fits no record, or several, is a cell error that says so.
+    """
+
+    def __init__(self, model: type[models.Model], field: str = "pk", names: tuple[str, ...] = (), **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.names = names
 
     def key_name(self) -> str:
         opts = self.model._meta
         return opts.pk.verbose_name if self.field == "pk" else opts.get_field(self.field).verbose_name
 
+    def lookup(self, key: str) -> Q:
+        query = Q(**{self.field: key})
+        for name in self.names:
+            query |= Q(**{name: key})
+        label = NAMED_LABEL.match(key)
+        if label and len(self.names) == 2:
+            query |= Q(**{self.names[0]: label["first"], self.names[1]: label["second"]})
+        return query
+
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return None
         key = str(value).strip()
-        try:
-            return self.get_queryset(key, row, **kwargs).get(**{self.field: key})
-        except self.model.DoesNotExist:
-            raise ValueError(
-                _("No %(model)s has the %(field)s “%(value)s”.")
-                % {
-                    "model": self.model._meta.verbose_name,
-                    "field": self.key_name(),
-                    "value": key,
-                }
-            ) from None
+        matches = list(self.get_queryset(key, row, **kwargs).filter(self.lookup(key)).distinct()[:2])
+        names = {"model": self.model._meta.verbose_name, "field": self.key_name(), "value": key}
+        if not matches:
+            if self.names:
+                raise ValueError(_("No %(model)s has the %(field)s or name “%(value)s”.") % names)
+            raise ValueError(_("No %(model)s has the %(field)s “%(value)s”.") % names)
+        if len(matches) > 1:
+            raise ValueError(_("“%(value)s” names several %(model)s records; write its %(field)s.") % names)
+        return matches[0]
 
 
 class RecordIdWidget(NaturalKeyWidget):
-    """A related record that has no natural key (a source), named by its id."""
+    """A related record that has no natural key (a source), named by its id or by one of `names`."""
 
-    def __init__(self, model: type[models.Model]):
-        super().__init__(model, field="pk")
+    def __init__(self, model: type[models.Model], names: tuple[str, ...] = ()):
+        super().__init__(model, field="pk", names=names)
+
+    def lookup(self, key: str) -> Q:
+        by_name = Q(pk__in=[])
+        for name in self.names:
+            by_name |= Q(**{name: key})
+        if key.isdigit() and len(key) <= MAX_ID_DIGITS:
+            return Q(pk=int(key)) | by_name
+        return by_name
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = "" if value is None else str(value).strip()
-        if text and not (text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        if text and not self.names and not (text.isdigit() and len(text) <= MAX_ID_DIGITS):
             raise ValueError(_("Enter the id of a %(model)s.") % {"model": self.model._meta.verbose_name})
-        return super().clean(value, row, **kwargs)
+        return super().clean(text, row, **kwargs)
 
 
 class NaturalKeyListWidget(widgets.Widget):
-    """Several related records named by natural key, separated by semicolons ("a; b")."""
+    """Several related records, each named as `NaturalKeyWidget` reads one, separated by semicolons."""
 
     separator = ";"
 
-    def __init__(self, model: type[models.Model], field: str):
-        self.model = model
-        self.field = field
+    def __init__(self, model: type[models.Model], field: str, names: tuple[str, ...] = ()):
+        self.one = NaturalKeyWidget(model, field=field, names=names)
         super().__init__()
 
     def clean(self, value, row=None, **kwargs) -> list[models.Model]:
         if value is None:
             return []
-        keys = list(dict.fromkeys(key.strip() for key in str(value).split(self.separator) if key.strip()))
-        found = {
-            getattr(record, self.field): record
-            for record in self.model.objects.filter(**{f"{self.field}__in": keys})
-        }
-        unknown = [key for key in keys if key not in found]
-        if unknown:
-            raise ValueError(
-                _("Unknown %(model)s: %(keys)s.")
-                % {"model": self.model._meta.verbose_name_plural, "keys": ", ".join(unknown)}
-            )
-        return [found[key] for key in keys]
+        records, errors = [], []
+        for key in dict.fromkeys(key.strip() for key in str(value).split(self.separator) if key.strip()):
+            try:
+                record = self.one.clean(key, row, **kwargs)
+            except ValueError as error:
+                errors.append(str(error))
+                continue
+            if record not in records:
+                records.append(record)
+        if errors:
+            raise ValueError(" ".join(errors))
+        return records
 
     def render(self, value: Iterable[models.Model] | None, obj=None, **kwargs) -> str:
-        return f"{self.separator} ".join(getattr(record, self.field) for record in value or ())
+        return f"{self.separator} ".join(getattr(record, self.one.field) for record in value or ())
 
 
 class ChoiceWidget(widgets.Widget):
@@ -192,7 +221,21 @@ class PartialDateField(fields.Field):
         return f"{self.attribute}_precision"
 
     def clean(self, row, **kwargs):
-        return parse_partial_date(row[self.column_name])
+        """The date and precision of the cell; a `<column>_precision` column, when the file has one, wins.
+
+        The round-history export writes the first day of the period plus the precision
+        ("2021-01-01", "year"), so that file reads back as the date it was written from.
+        """
+        date, precision = parse_partial_date(row[self.column_name])
+        given = row.get(f"{self.column_name}_precision")
+        if given is None or str(given).strip() == "" or date is None:
+            return date, precision
+        given = str(given).strip().casefold()
+        if given not in DatePrecision.values:
+            raise ValueError(
+                _("The precision must be year, month or day, not “%(value)s”.") % {"value": given}
+            )
+        return period_start(date, given), given
 
     def lookup(self, row) -> dict:
         date, precision = self.clean(row)
@@ -239,8 +282,10 @@ def date_field(name: str) -> fields.Field:
     return fields.Field(attribute=name, column_name=name, widget=widgets.DateWidget(format="%Y-%m-%d"))
 
 
-def key_field(name: str, model: type[models.Model], key: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=NaturalKeyWidget(model, field=key))
+def key_field(name: str, model: type[models.Model], key: str, names: tuple[str, ...] = ()) -> fields.Field:
+    return fields.Field(
+        attribute=name, column_name=name, widget=NaturalKeyWidget(model, field=key, names=names)
+    )
 
 
 class PortfolioResource(resources.ModelResource):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from companies.models import Company
-from companies.resources import source_field
+from companies.resources import NAMES, source_field
 from portfolio.resources import (
     NaturalKeyListWidget,
     PartialDateField,
@@ -47,7 +47,7 @@ class RoundInvestorsField(fields.Field):
     """
 
     def __init__(self, column_name: str, *, roles: tuple[str, ...] = (), follow_on: bool = False):
-        super().__init__(column_name=column_name, widget=NaturalKeyListWidget(Investor, "slug"))
+        super().__init__(column_name=column_name, widget=NaturalKeyListWidget(Investor, "slug", NAMES))
         self.roles, self.follow_on = roles, follow_on
 
     def get_value(self, instance) -> list[Investor]:
@@ -81,7 +81,7 @@ class FundingRoundResource(PortfolioResource):
     of the file leaves the participations as they are.
     """
 
-    company = key_field("company", Company, "slug")
+    company = key_field("company", Company, "slug", NAMES)
     stage = choice_field("stage", Stage)
     label = text_field("label")
     announced_on = PartialDateField("announced_on")

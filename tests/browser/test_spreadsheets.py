@@ -42,8 +42,8 @@ def test_editor_imports_a_spreadsheet_and_a_viewer_only_exports(live_server, sta
     expect(errors).to_have_count(2)
     expect(errors.nth(0)).to_contain_text("“Series Z” is not one of")
     expect(errors.nth(0)).to_contain_text("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    expect(errors.nth(1)).to_contain_text("No company has the slug “no-such-company”.")
-    expect(errors.nth(1)).to_contain_text("Unknown investors: unknown-fund.")
+    expect(errors.nth(1)).to_contain_text("No company has the slug or name “no-such-company”.")
+    expect(errors.nth(1)).to_contain_text("No investor has the slug or name “unknown-fund”.")
     expect(page.locator('input[name="confirm"]')).to_have_count(0)
     steps.done("broken-file-refused")
     assert FundingRound.objects.count() == 1

@@ -344,7 +344,7 @@ def test_import_and_export_speak_chinese(admin_client, article):
     page = html.unescape(preview.content.decode())
     assert "“Series Z”不在可选值之中" in page
     assert "请按 YYYY、YYYY-MM 或 YYYY-MM-DD 格式填写日期" in page
-    assert "没有标识符(slug)为“no-such-company”的公司。" in page
+    assert "没有标识符(slug)或名称为“no-such-company”的公司。" in page
 
 
 @pytest.mark.parametrize(

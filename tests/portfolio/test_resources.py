@@ -1,6 +1,7 @@
 """The cell readers every spreadsheet import shares: what they accept, and what they say when refusing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -123,5 +124,42 @@ def test_lists_of_natural_keys_keep_their_order_and_name_every_unknown_key():
     assert widget.clean("b-co; a-co;b-co") == [second, first]
     assert widget.clean("") == []
     assert widget.render([first, second]) == "a-co; b-co"
-    with pytest.raises(ValueError, match="Unknown companies: x-co, y-co"):
+    with pytest.raises(
+        ValueError, match=re.escape("No company has the slug “x-co”. No company has the slug “y-co”.")
+    ):
         widget.clean("a-co; x-co; y-co")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["zhipu-ai", "Zhipu AI", "智谱", "Zhipu AI (智谱)"])
+def test_a_record_by_its_slug_its_english_or_chinese_name_or_the_exports_label(cell):
+    company = CompanyFactory(slug="zhipu-ai", name_en="Zhipu AI", name_zh="智谱")
+    CompanyFactory(slug="other", name_en="Other", name_zh="其他")
+    widget = NaturalKeyWidget(Company, field="slug", names=("name_en", "name_zh"))
+    assert widget.clean(cell) == company
+    assert NaturalKeyListWidget(Company, "slug", ("name_en", "name_zh")).clean(f"{cell}; other") == [
+        company,
+        Company.objects.get(slug="other"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_name_shared_by_two_records_must_be_written_as_the_slug():
+    CompanyFactory(slug="a-co", name_en="Same"), CompanyFactory(slug="b-co", name_en="Same")
+    widget = NaturalKeyWidget(Company, field="slug", names=("name_en", "name_zh"))
+    with pytest.raises(ValueError, match=re.escape("“Same” names several company records; write its slug.")):
+        widget.clean("Same")
+    with pytest.raises(ValueError, match=re.escape("No company has the slug or name “Nobody”.")):
+        widget.clean("Nobody")
+
+
+@pytest.mark.django_db
+def test_sources_by_id_title_or_address():
+    from companies.models import Source
+
+    source = SourceFactory(title="达晨财智谈智谱", url="https://example.com/article")
+    widget = RecordIdWidget(Source, names=("title", "url"))
+    for cell in (str(source.pk), "达晨财智谈智谱", "https://example.com/article"):
+        assert widget.clean(cell) == source
+    with pytest.raises(ValueError, match=re.escape("No source has the ID or name “Another article”.")):
+        widget.clean("Another article")

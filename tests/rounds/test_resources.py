@@ -1,6 +1,8 @@
 """Import of investors and of rounds with their investors: matching, idempotence, all-or-nothing."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -155,8 +157,8 @@ def test_the_broken_sample_writes_nothing_and_names_each_wrong_row_and_field(art
     assert set(errors[3]) == {"stage", "announced_on", "amount"}
     assert "“Series Z” is not one of" in errors[3]["stage"][0]
     assert set(errors[4]) == {"company", "currency", "lead_investors"}
-    assert errors[4]["company"] == ["No company has the slug “no-such-company”."]
-    assert errors[4]["lead_investors"] == ["Unknown investors: unknown-fund."]
+    assert errors[4]["company"] == ["No company has the slug or name “no-such-company”."]
+    assert errors[4]["lead_investors"] == ["No investor has the slug or name “unknown-fund”."]
 
 
 def test_a_valid_row_is_not_written_when_another_row_is_invalid(parties):
@@ -229,3 +231,53 @@ def test_the_preview_shows_the_investors_before_and_after(parties):
     added = "".join(re.findall(r"<ins[^>]*>([^<]*)</ins>", diff))
     assert (removed, added) == ("fortune-capital", "other-fund")
     assert funding_round.participations.get().investor == lead, "a preview writes nothing"
+
+
+def test_investors_and_companies_by_name_as_staff_write_them(article):
+    InvestorFactory(slug="other-fund", name_en="Other Fund", name_zh="其他基金")
+    content = ROUND_HEADER + "智谱,b,B轮,2022,,,Fortune Capital (达晨财智),其他基金,\n"
+    result = import_file(FundingRoundResource(), content)
+    assert result.totals["new"] == 1, invalid_cells(result)
+    funding_round = FundingRound.objects.get(label="B轮")
+    assert funding_round.company.slug == "zhipu-ai"
+    assert {p.investor.slug: p.role for p in funding_round.participations.all()} == {
+        "fortune-capital": Role.LEAD,
+        "other-fund": Role.PARTICIPANT,
+    }
+
+
+def test_the_company_round_history_download_reads_back_unchanged(article):
+    from rounds.services import ROUND_HISTORY_COLUMNS, company_round_history, round_history_rows
+
+    funding_round = FundingRound.objects.get(label="A轮")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROUND_HISTORY_COLUMNS)
+    writer.writeheader()
+    writer.writerows(round_history_rows(company_round_history(company=funding_round.company)))
+    content = buffer.getvalue()
+    before = history_rows()
+
+    result = import_file(FundingRoundResource(), content)
+
+    assert (result.totals["skip"], result.totals["new"]) == (1, 0), invalid_cells(result)
+    assert history_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "stored"),
+    [
+        ("2021-07-28", "year", (datetime.date(2021, 1, 1), "year")),
+        ("2021", "", (datetime.date(2021, 1, 1), "year")),
+    ],
+)
+def test_a_precision_column_sets_the_precision_of_its_date(parties, date, precision, stored):
+    content = f"company,stage,label,announced_on,announced_on_precision\nzhipu-ai,b,B轮,{date},{precision}\n"
+    import_file(FundingRoundResource(), content)
+    funding_round = FundingRound.objects.get(label="B轮")
+    assert (funding_round.announced_on, funding_round.announced_on_precision) == stored
+
+
+def test_an_unknown_precision_is_a_cell_error(parties):
+    content = "company,stage,label,announced_on,announced_on_precision\nzhipu-ai,b,B轮,2021,decade\n"
+    errors = invalid_cells(import_file(FundingRoundResource(), content))
+    assert errors == {2: {"announced_on": ["The precision must be year, month or day, not “decade”."]}}
