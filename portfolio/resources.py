@@ -332,6 +332,14 @@ class PortfolioResource(resources.ModelResource):
             )
         return matches[0] if matches else None
 
+    def before_import_row(self, row, **kwargs):
+        """A NUL character, which no text column can store (PostgreSQL refuses it), is a cell error."""
+        super().before_import_row(row, **kwargs)
+        broken = [column for column, value in row.items() if isinstance(value, str) and "\x00" in value]
+        if broken:
+            message = _("Remove the NUL character (U+0000) from this cell.")
+            raise ValidationError({column: [message] for column in broken})
+
     def before_save_instance(self, instance, row, **kwargs):
         """The record's history says the change came from a spreadsheet, and from which file."""
         file_name = kwargs.get("file_name") or ""

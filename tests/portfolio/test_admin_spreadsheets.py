@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from companies.models import KPI, Company, ModelRelease
 from rounds.models import FundingRound, Investor, Listing, Participation
@@ -358,3 +358,48 @@ def test_the_export_form_names_each_column_in_the_readers_language(admin_client,
     page = admin_client.get(admin_url(FundingRound, "export"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     for label in labels:
         assert label in html.unescape(page)
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = b"company,stage,label,announced_on"
+MALFORMED_FILES = {
+    "empty.csv": (b"", "The submitted file is empty."),
+    "header-only.csv": (HEADER + b"\n", "No valid data to import."),
+    "other-columns.csv": (
+        b"foo,bar\n1,2\n",
+        "not present in the file headers: company, stage, label, announced_on",
+    ),
+    "ragged.csv": (HEADER + b"\nzhipu-ai,b,B,2022,extra,extra\n", "encountered while trying to read file"),
+    "binary.csv": (bytes(range(256)) * 4, "encountered while trying to read file"),
+    "empty.xlsx": (xlsx_bytes([]), "encountered while trying to read file"),
+    "nul.csv": (HEADER + b"\nzhipu-ai,b,B\x00X,2022\n", "Remove the NUL character (U+0000) from this cell."),
+    "long.csv": (HEADER + b"\nzhipu-ai,b," + b"x" * 5000 + b",2022\n", "at most 100 characters"),
+    "big-id.csv": (HEADER + b",source\nzhipu-ai,b,B,2022,99999999999999999999999\n", "No source has the ID"),
+    "big-number.csv": (HEADER + b",amount,currency\nzhipu-ai,b,B,2022,1e400,CNY\n", "no more than 20 digits"),
+    "short-row.csv": (HEADER + b"\nzhipu-ai\n", "This field cannot be blank."),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED_FILES))
+def test_malformed_files_are_explained_and_write_nothing(admin_client, article, name):
+    content, message = MALFORMED_FILES[name]
+    before = (FundingRound.objects.count(), Participation.objects.count(), FundingRound.history.count())
+
+    preview = upload(admin_client, FundingRound, name, content)
+
+    assert preview.status_code == 200
+    assert preview.context.get("confirm_form") is None
+    assert message in html.unescape(preview.content.decode())
+    assert (
+        FundingRound.objects.count(),
+        Participation.objects.count(),
+        FundingRound.history.count(),
+    ) == before
