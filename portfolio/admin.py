@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -91,6 +92,34 @@ def column_label(resource, field_name: str) -> str:
         return field_name.replace("_", " ")
 
 
+class UnchangedSinceOpenedForm(forms.ModelForm):
+    """A change form that refuses to save over a save made after it was opened.
+
+    The form carries the record's `updated_at` from when it was opened (`_opened_version`,
+    written by templates/admin/change_form.html); if the record has been saved since, by
+    someone else in the admin, through the API or by an import, nothing is saved and the
+    editor is asked to reload.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opened = self.data.get(OPENED_VERSION)
+        saved = getattr(self.instance, "updated_at", None)
+        if self.instance.pk and opened is not None and saved is not None and opened != saved.isoformat():
+            raise forms.ValidationError(
+                _(
+                    "Someone else saved this record after you opened it. Nothing was saved: open it again "
+                    "to see their changes, then make yours."
+                ),
+                code="stale",
+            )
+        return cleaned_data
+
+
+# The hidden field of a change form holding the version of the record it was opened on.
+OPENED_VERSION = "_opened_version"
+
+
 class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     """Base admin: the change history (who changed which field from what to what, when, with restore)
     and export of the selected or filtered rows as CSV or Excel."""
@@ -105,6 +134,13 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Change forms refuse stale saves; restoring a past version (not a `change` form) is deliberate."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not change:
+            return form
+        return type(form.__name__, (UnchangedSinceOpenedForm, form), {})
 
     def history_view(self, request, object_id, extra_context=None):
         """A malformed id in the URL is a missing record (404), not a server error."""
