@@ -172,7 +172,8 @@ def test_a_form_opened_before_someone_elses_save_is_refused(admin_client, editor
     url = admin_url(Company, "change", zhipu.pk)
     opened = form_data(admin_client.get(url), "company_form")
     assert opened["_opened_version"] == zhipu.updated_at.isoformat()
-    assert editor_api.patch(f"/api/v1/companies/{zhipu.slug}/", {"city": "北京"}, format="json").status_code == 200
+    api_save = editor_api.patch(f"/api/v1/companies/{zhipu.slug}/", {"city": "北京"}, format="json")
+    assert api_save.status_code == 200
 
     response = admin_client.post(url, {**opened, "sector": "Overwritten", "_save": "Save"})
 
