@@ -1,10 +1,9 @@
 """Spreadsheet columns of companies, model releases and KPIs, and the keys that match rows to records."""
 
-from import_export import fields
-
 from companies.choices import CompanyStatus, Qualifier, ReleaseKind
 from companies.models import KPI, Company, Metric, ModelRelease, Source
 from portfolio.resources import (
+    Column,
     NaturalKeyWidget,
     PartialDateField,
     PortfolioResource,
@@ -21,9 +20,9 @@ from portfolio.resources import (
 NAMES = ("name_en", "name_zh")
 
 
-def source_field() -> fields.Field:
+def source_field() -> Column:
     """The source a fact cites, by id or by its exact title or URL (sources have no natural key)."""
-    return fields.Field(
+    return Column(
         attribute="source", column_name="source", widget=RecordIdWidget(Source, names=("title", "url"))
     )
 
@@ -99,13 +98,23 @@ class ModelReleaseResource(PortfolioResource):
 
 
 class CompanyReleaseWidget(NaturalKeyWidget):
-    """A model release named by its name, among the releases of the row's company."""
+    """A model release named by its name, among the releases of the row's company.
+
+    The row's company is read as the company column reads it (slug or name); a company
+    that cell does not name has no releases here, and the company column reports why.
+    """
+
+    company = NaturalKeyWidget(Company, field="slug", names=NAMES)
 
     def __init__(self):
         super().__init__(ModelRelease, field="name")
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return ModelRelease.objects.filter(company__slug=str((row or {}).get("company") or "").strip())
+        try:
+            company = self.company.clean((row or {}).get("company"))
+        except ValueError:
+            company = None
+        return ModelRelease.objects.filter(company=company) if company else ModelRelease.objects.none()
 
 
 class KPIResource(PortfolioResource):
@@ -113,7 +122,7 @@ class KPIResource(PortfolioResource):
 
     company = key_field("company", Company, "slug", NAMES)
     metric = key_field("metric", Metric, "code", NAMES)
-    model_release = fields.Field(
+    model_release = Column(
         attribute="model_release", column_name="model_release", widget=CompanyReleaseWidget()
     )
     period_start = date_field("period_start")

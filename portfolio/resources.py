@@ -10,6 +10,7 @@ which rows and fields are wrong while nothing is written.
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -129,7 +130,9 @@ class ChoiceWidget(widgets.Widget):
         self.choices = choices
         super().__init__()
 
+    @cached_property
     def accepted(self) -> dict[str, str]:
+        """Every spelling the cell may use, casefolded, with the code it stands for."""
         names = {}
         for language in ("en", "zh-hans"):
             with override(language):
@@ -141,7 +144,7 @@ class ChoiceWidget(widgets.Widget):
         if value is None or str(value).strip() == "":
             return ""
         try:
-            return self.accepted()[str(value).strip().casefold()]
+            return self.accepted[str(value).strip().casefold()]
         except KeyError:
             raise ValueError(
                 _("“%(value)s” is not one of: %(choices)s.")
@@ -210,7 +213,14 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class PartialDateField(fields.Field):
+class Column(fields.Field):
+    """A spreadsheet column of a resource; `lookup` is what its cell contributes to a natural-key query."""
+
+    def lookup(self, row) -> dict:
+        return {self.attribute: self.clean(row)}
+
+
+class PartialDateField(Column):
     """A partial date in one cell ("2021", "2021-07" or "2021-07-28"), stored as date plus precision."""
 
     def __init__(self, attribute: str, **kwargs):
@@ -259,39 +269,35 @@ class PartialDateField(fields.Field):
         return self.get_value(instance)
 
 
-def text_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=TextWidget())
+def text_field(name: str) -> Column:
+    return Column(attribute=name, column_name=name, widget=TextWidget())
 
 
-def choice_field(name: str, choices: type[models.TextChoices]) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=ChoiceWidget(choices))
+def choice_field(name: str, choices: type[models.TextChoices]) -> Column:
+    return Column(attribute=name, column_name=name, widget=ChoiceWidget(choices))
 
 
-def decimal_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=StrictDecimalWidget())
+def decimal_field(name: str) -> Column:
+    return Column(attribute=name, column_name=name, widget=StrictDecimalWidget())
 
 
-def boolean_field(name: str) -> fields.Field:
+def boolean_field(name: str) -> Column:
     """A yes/no column; an empty cell keeps the record's current value (or the default)."""
-    return fields.Field(
-        attribute=name, column_name=name, widget=StrictBooleanWidget(), saves_null_values=False
-    )
+    return Column(attribute=name, column_name=name, widget=StrictBooleanWidget(), saves_null_values=False)
 
 
-def date_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=widgets.DateWidget(format="%Y-%m-%d"))
+def date_field(name: str) -> Column:
+    return Column(attribute=name, column_name=name, widget=widgets.DateWidget(format="%Y-%m-%d"))
 
 
-def key_field(name: str, model: type[models.Model], key: str, names: tuple[str, ...] = ()) -> fields.Field:
-    return fields.Field(
-        attribute=name, column_name=name, widget=NaturalKeyWidget(model, field=key, names=names)
-    )
+def key_field(name: str, model: type[models.Model], key: str, names: tuple[str, ...] = ()) -> Column:
+    return Column(attribute=name, column_name=name, widget=NaturalKeyWidget(model, field=key, names=names))
 
 
 class PortfolioResource(resources.ModelResource):
     """Base resource: natural-key matching, unchanged rows skipped, every row validated, history noted.
 
-    Subclasses declare their columns as fields and name the natural key in
+    Subclasses declare their columns as `Column`s and name the natural key in
     `Meta.import_id_fields`. `export_select_related` lists the relations the export reads,
     so an export costs the same few queries however many rows it has.
     """
@@ -317,11 +323,7 @@ class PortfolioResource(resources.ModelResource):
             if field.column_name not in row:
                 return None
             try:
-                lookup.update(
-                    field.lookup(row)
-                    if isinstance(field, PartialDateField)
-                    else {field.attribute: field.clean(row)}
-                )
+                lookup.update(field.lookup(row))
             except (ValueError, ValidationError):
                 return None
         matches = list(self.get_queryset().filter(**lookup)[:2])

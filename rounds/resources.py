@@ -2,11 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from import_export import fields
 
 from companies.models import Company
 from companies.resources import NAMES, source_field
 from portfolio.resources import (
+    Column,
     NaturalKeyListWidget,
     PartialDateField,
     PortfolioResource,
@@ -39,7 +39,7 @@ class InvestorResource(PortfolioResource):
         import_id_fields = ("slug",)
 
 
-class RoundInvestorsField(fields.Field):
+class RoundInvestorsField(Column):
     """The investors of a round in one role (or its follow-on investors), as slugs separated by ";".
 
     Reading the value from the round itself, rather than from an export-only method, lets

@@ -128,3 +128,11 @@ def test_a_period_that_ends_before_it_starts_is_refused(article):
     content = "company,metric,period_start,period_end,value\nzhipu-ai,market_share,2025-01-01,2024-01-01,5\n"
     errors = invalid_cells(import_file(KPIResource(), content))
     assert "The period cannot end before it starts." in str(errors[2])
+
+
+def test_a_kpi_release_is_found_when_its_company_is_written_by_name(article):
+    header = "company,metric,model_release,period_start,period_end,value,scope\n"
+    content = header + "智谱,hf_downloads,GLM-4.5,,,1,New scope\n"
+    result = import_file(KPIResource(), content)
+    assert result.totals["new"] == 1, invalid_cells(result)
+    assert KPI.objects.get(scope="New scope").model_release.name == "GLM-4.5"
