@@ -10,6 +10,7 @@ from portfolio.admin import (
     TIMESTAMPS_FIELDSET,
     PortfolioAdmin,
     PortfolioImportAdmin,
+    PortfolioInline,
     partial_date_column,
 )
 
@@ -28,7 +29,7 @@ class SourceAdmin(PortfolioAdmin):
     published_on_display = partial_date_column("published_on", _("published on"))
 
 
-class ModelReleaseInline(admin.TabularInline):
+class ModelReleaseInline(PortfolioInline):
     """The company's model releases, edited on its page."""
 
     model = ModelRelease
@@ -108,7 +109,7 @@ class MetricAdmin(PortfolioAdmin):
     list_display = ("code", "name_en", "name_zh", "unit")
     list_filter = ("unit",)
     search_fields = Metric.search_fields
-    fields = ("code", "name_en", "name_zh", "unit", "description", "created_at", "updated_at")
+    fields = ("code", "name_en", "name_zh", "unit", "description", "created_at", "updated_at", "version")
 
 
 @admin.register(KPI)

@@ -27,6 +27,7 @@ from portfolio.models import (
     WebAddressField,
 )
 from portfolio.money import CURRENCY_CODES, currency_field
+from portfolio.versioning import VersionedQuerySet
 
 
 class Source(PartialDatesModel, TimeStampedModel):
@@ -67,7 +68,7 @@ class Source(PartialDatesModel, TimeStampedModel):
         return format_partial_date(self.published_on, self.published_on_precision)
 
 
-class CompanyQuerySet(models.QuerySet):
+class CompanyQuerySet(VersionedQuerySet):
     def in_portfolio(self) -> "CompanyQuerySet":
         """Companies in one of whose rounds the house investor took part."""
         return self.filter(funding_rounds__participations__investor__is_house=True).distinct()

@@ -7,9 +7,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models
-from django.http import Http404
+from django.db import models, router, transaction
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +24,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
+from portfolio.versioning import StaleVersion
 
 
 def partial_date_column(field: str, description: str) -> Callable[[object, models.Model], str]:
@@ -92,39 +96,142 @@ def column_label(resource, field_name: str) -> str:
         return field_name.replace("_", " ")
 
 
-class UnchangedSinceOpenedForm(forms.ModelForm):
-    """A change form that refuses to save over a save made after it was opened.
+# The hidden field of a change form, and of each inline row, holding the version it was opened on.
+OPENED_VERSION = "opened_version"
+# Fields every save changes; a refusal names the fields a person changed.
+BOOKKEEPING_FIELDS = {"created_at", "updated_at", "version"}
 
-    The form carries the record's `updated_at` from when it was opened (`_opened_version`,
-    written by templates/admin/change_form.html); if the record has been saved since, by
-    someone else in the admin, through the API or by an import, nothing is saved and the
-    editor is asked to reload.
+
+def changes_since(instance: models.Model, version: int) -> str:
+    """Who changed a record after `version`, when, and which fields: the reason a stale save is refused."""
+    record = str(instance)
+    model = type(instance)
+    current = model._base_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+    if current is None:
+        return gettext("%(record)s was deleted after you opened it.") % {"record": record}
+    history = getattr(model, "history", None)
+    rows = []
+    if history is not None:
+        rows = list(
+            history.filter(id=instance.pk, version__gt=version)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+    if not rows:
+        return gettext("%(record)s was changed after you opened it.") % {"record": record}
+    users = dict.fromkeys(str(row.history_user) if row.history_user else gettext("someone") for row in rows)
+    opened = history.filter(id=instance.pk, version=version).first()
+    fields = []
+    if opened is not None:
+        changed = rows[-1].diff_against(opened).changed_fields
+        fields = [
+            str(model._meta.get_field(name).verbose_name)
+            for name in changed
+            if name not in BOOKKEEPING_FIELDS
+        ]
+    when = date_format(timezone.localtime(rows[-1].history_date), "DATETIME_FORMAT")
+    message = gettext("%(record)s was changed by %(users)s (last at %(when)s) after you opened it") % {
+        "record": record,
+        "users": ", ".join(users),
+        "when": when,
+    }
+    if fields:
+        message += gettext(": %(fields)s changed") % {"fields": ", ".join(fields)}
+    return message + "."
+
+
+class VersionedForm(forms.ModelForm):
+    """A change form that carries the version it was opened on and refuses to save over a later save.
+
+    The version is checked here, to tell the editor who changed what, and again by the save
+    itself (`portfolio.versioning`), which writes only if the record is still at that version,
+    so of several forms opened on one version exactly one can be saved. A change form posted
+    without its version is refused too.
     """
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_change() and not self.is_bound:
+            self.fields[OPENED_VERSION].initial = self.current_version()
+
+    def is_change(self) -> bool:
+        return self.instance.pk is not None and not self.instance._state.adding
+
+    def current_version(self) -> int | None:
+        """The record's version now, read from the database: the form may restore a past version."""
+        model = type(self.instance)
+        return model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
 
     def clean(self):
         cleaned_data = super().clean()
-        opened = self.data.get(OPENED_VERSION)
-        saved = getattr(self.instance, "updated_at", None)
-        if self.instance.pk and opened is not None and saved is not None and opened != saved.isoformat():
+        if not self.is_change():
+            return cleaned_data
+        opened = cleaned_data.get(OPENED_VERSION)
+        if opened is None:
             raise forms.ValidationError(
                 _(
-                    "Someone else saved this record after you opened it. Nothing was saved: open it again "
-                    "to see their changes, then make yours."
+                    "Nothing was saved: this form does not say which version of %(record)s it was opened "
+                    "on, so saving it could overwrite someone else's change. Open it again, then make "
+                    "your change."
                 ),
-                code="stale",
+                code="no_version",
+                params={"record": str(self.instance)},
             )
+        if self.current_version() != opened:
+            raise forms.ValidationError(
+                _("Nothing was saved: %(changes)s Open it again to see those changes, then make yours."),
+                code="stale",
+                params={"changes": changes_since(self.instance, opened)},
+            )
+        self.instance.version = opened
         return cleaned_data
 
 
-# The hidden field of a change form holding the version of the record it was opened on.
-OPENED_VERSION = "_opened_version"
+class VersionedInlineForm(VersionedForm):
+    """An inline row: its record was read with the rest of the page, so its version is already known."""
+
+    def current_version(self) -> int | None:
+        return self.instance.version
+
+
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """Inline rows marked for deletion are checked against their versions too (Django skips their errors)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if not (self.can_delete and self._should_delete_form(form)):
+                continue
+            for error in form.non_field_errors().as_data():
+                if error.code in ("stale", "no_version"):
+                    raise error
+
+
+class PortfolioInline(admin.TabularInline):
+    """An inline of related records, each row checked against the version it was opened on."""
+
+    form = VersionedInlineForm
+    formset = VersionedInlineFormSet
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self.has_change_permission(request, obj) and OPENED_VERSION not in fields:
+            fields.append(OPENED_VERSION)
+        return fields
+
+
+# How often a save that lost a race at the database is checked again before giving up.
+SAVE_ATTEMPTS = 3
 
 
 class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     """Base admin: the change history (who changed which field from what to what, when, with restore)
     and export of the selected or filtered rows as CSV or Excel."""
 
-    readonly_fields = ("created_at", "updated_at")
+    form = VersionedForm
+    readonly_fields = ("created_at", "updated_at", "version")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 100
     show_full_result_count = False
@@ -135,12 +242,32 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        """Change forms refuse stale saves; restoring a past version (not a `change` form) is deliberate."""
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not change:
-            return form
-        return type(form.__name__, (UnchangedSinceOpenedForm, form), {})
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save refused by the database (someone saved between this form's checks and its own save)
+        is undone whole, parent and inline rows; the form is then checked again and says what changed."""
+        for _attempt in range(SAVE_ATTEMPTS):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except StaleVersion:
+                continue
+        return self.refuse_stale_save(request, object_id)
+
+    def refuse_stale_save(self, request, object_id) -> HttpResponse:
+        messages.error(
+            request, _("Nothing was saved: the record kept changing while you saved. Open it again.")
+        )
+        opts = self.opts
+        if object_id is None:
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", object_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A record changed while its deletion was being confirmed is not deleted."""
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().delete_view(request, object_id, extra_context)
+        except StaleVersion:
+            return self.refuse_stale_save(request, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
         """A malformed id in the URL is a missing record (404), not a server error."""
@@ -156,15 +283,18 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
         """
         if not (RECORD_ID.fullmatch(unquote(object_id)) and RECORD_ID.fullmatch(str(version_id))):
             raise Http404
-        if request.method == "POST":
-            obj = self.get_object(request, unquote(object_id))
-            if (
-                obj is None
-                or not self.has_change_permission(request, obj)
-                or self.revert_disabled(request, obj)
-            ):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj) or self.revert_disabled(request, obj):
+            raise PermissionDenied
+        for _attempt in range(SAVE_ATTEMPTS):
+            try:
+                with transaction.atomic(using=router.db_for_write(self.model)):
+                    return super().history_form_view(request, object_id, version_id, extra_context)
+            except StaleVersion:
+                continue
+        return self.refuse_stale_save(request, object_id)
 
 
 class SpreadsheetTempStorage(TempFolderStorage):
@@ -213,7 +343,10 @@ class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
         return super().process_result(result, request)
 
 
-TIMESTAMPS_FIELDSET = (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)})
+TIMESTAMPS_FIELDSET = (
+    _("Record"),
+    {"fields": ("created_at", "updated_at", "version"), "classes": ("collapse",)},
+)
 SOURCE_FIELDSET = (_("Source"), {"fields": ("source", "source_quote")})
 
 

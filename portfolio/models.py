@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portfolio.dates import normalize_partial_dates
+from portfolio.versioning import VersionedModel
 
 # Written without \s, whose meaning differs between Python and the ECMA regexes clients use;
 # the host has no brackets (no IPv6 literals), which URL parsers refuse when half-open.
@@ -36,8 +37,9 @@ class WebAddressField(models.URLField):
 PORTFOLIO_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
 
 
-class TimeStampedModel(models.Model):
-    """Every row records when it was created and last changed, for audits and incremental sync."""
+class TimeStampedModel(VersionedModel):
+    """Every record knows when it was created and last changed (for audits and incremental sync) and
+    carries a version that each write checks and advances (`portfolio.versioning`)."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -177,3 +179,82 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+
+
+class Change(models.Model):
+    """One entry of the change log: a record created, updated or deleted, numbered in commit order.
+
+    Each entry points at the history row that holds the record as it was written; the API's
+    changes feed (`/api/v1/changes/`) reads the log in `seq` order, so a service that mirrors
+    the records sees every write, deletions included, exactly once.
+    """
+
+    seq = models.BigAutoField(_("sequence number"), primary_key=True)
+    model = models.CharField(_("model"), max_length=100, help_text=_("app_label.model_name"))
+    object_id = models.BigIntegerField(_("record id"))
+    history_id = models.BigIntegerField(_("history entry"))
+    action = models.CharField(_("action"), max_length=7, choices=ChangeAction.choices)
+    version = models.PositiveBigIntegerField(_("version"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token_name = models.CharField(
+        _("token name"), max_length=100, blank=True, help_text=_("The API token the change was made with.")
+    )
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "history_id"], name="%(app_label)s_%(class)s_one_per_entry"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action__in=ChangeAction.values),
+                name="%(app_label)s_%(class)s_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.action} {self.model} {self.object_id} v{self.version}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key`, kept for a day so a retry gets it again.
+
+    Keys belong to a user; the request's fingerprint (method, path and body) tells a retry from
+    a different request reusing the key. A table, not a cache, so every server process shares it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="%(app_label)s_%(class)s_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

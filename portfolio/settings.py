@@ -103,6 +103,17 @@ DATABASES = {
 }
 # One request, one transaction: an error leaves no partial write.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait their turn instead of failing with "database is locked": the
+    # write-ahead log lets readers go on during a write, every transaction takes the write lock
+    # when it begins (so none has to give up half-way), and a busy connection waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -21,6 +21,7 @@ from portfolio.admin import (
     ChangesWithoutTimestamps,
     PortfolioAdmin,
     PortfolioImportAdmin,
+    PortfolioInline,
     money_column,
     partial_date_column,
 )
@@ -28,7 +29,14 @@ from portfolio.api.exports import CSV, XLSX, export_response
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.resources import FundingRoundResource, InvestorResource
-from rounds.services import ROUND_HISTORY_COLUMNS, company_round_history, round_history_rows
+from rounds.services import (
+    ROUND_HISTORY_COLUMNS,
+    company_round_history,
+    participation_delete,
+    participation_save,
+    round_history_rows,
+    round_investors_touch,
+)
 
 
 @admin.register(Investor)
@@ -54,7 +62,7 @@ class InvestorAdmin(PortfolioImportAdmin):
         return obj.round_count
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(PortfolioInline):
     """The investors of a round, edited on the round's page."""
 
     model = Participation
@@ -149,6 +157,20 @@ class ParticipationAdmin(PortfolioAdmin):
     )
     amount_display = money_column("amount", "currency", _("amount"))
 
+    # A participation saved here, not on its round's page, advances the round's version too.
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        participation_save(participation=obj)
+
+    def delete_model(self, request, obj):
+        participation_delete(participation=obj)
+
+    def delete_queryset(self, request, queryset):
+        round_ids = set(queryset.values_list("funding_round_id", flat=True))
+        super().delete_queryset(request, queryset)
+        round_investors_touch(round_ids=round_ids)
+
 
 @admin.register(Listing)
 class ListingAdmin(PortfolioAdmin):
@@ -177,7 +199,7 @@ class ListingAdmin(PortfolioAdmin):
     amount_raised_display = money_column("amount_raised", "currency", _("amount raised"))
 
 
-class FundingRoundInline(admin.TabularInline):
+class FundingRoundInline(PortfolioInline):
     """A company's rounds on its page; participations are edited on the round's own page."""
 
     model = FundingRound
@@ -187,7 +209,7 @@ class FundingRoundInline(admin.TabularInline):
     ordering = ("announced_on", "id")
 
 
-class ListingInline(admin.TabularInline):
+class ListingInline(PortfolioInline):
     """A company's listings and exits on its page."""
 
     model = Listing

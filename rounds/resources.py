@@ -167,4 +167,4 @@ class FundingRoundResource(PortfolioResource):
     def after_save_instance(self, instance, row, **kwargs):
         plan = getattr(instance, "_participation_plan", None)
         if plan is not None:
-            round_participations_set(funding_round=instance, plan=plan)
+            round_participations_set(funding_round=instance, participations=plan.participations())

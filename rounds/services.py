@@ -1,10 +1,12 @@
 """Round histories and company timelines: the read models the API and the exports share."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -87,6 +89,20 @@ def round_history_rows(rounds: Iterable[FundingRound]) -> Iterator[dict]:
 
 
 @dataclass(frozen=True)
+class ParticipationSpec:
+    """One investor's part in a round, as a write of the round gives it.
+
+    `details` holds the participation's amount, currency, source and quote; None keeps those
+    already stored (a spreadsheet lists investors by role only).
+    """
+
+    investor: Investor
+    role: str
+    is_follow_on: bool = False
+    details: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class ParticipationPlan:
     """Who is in a round and how, as a spreadsheet row lists them: one list per role, plus follow-ons."""
 
@@ -122,30 +138,108 @@ class ParticipationPlan:
             raise ValidationError(errors)
         return roles
 
+    def participations(self) -> list[ParticipationSpec]:
+        """The plan as the participations a round write takes, keeping each one's amount and source."""
+        investors = {i.pk: i for i in (*self.leads, *self.co_leads, *self.participants)}
+        return [
+            ParticipationSpec(investors[pk], role, is_follow_on)
+            for pk, (role, is_follow_on) in self.roles().items()
+        ]
+
     def matches(self, funding_round: FundingRound) -> bool:
         """Whether the round already has exactly these investors in these roles."""
         current = {p.investor_id: (p.role, p.is_follow_on) for p in funding_round.participations.all()}
         return current == self.roles()
 
 
-def round_participations_set(*, funding_round: FundingRound, plan: ParticipationPlan) -> None:
-    """Make the round's participations those of the plan, keeping the amounts and sources of those that stay.
+PARTICIPATION_DETAILS = ("amount", "currency", "source", "source_quote")
 
-    Each change is saved one by one so that every participation's history records it.
+
+def round_participations_set(
+    *, funding_round: FundingRound, participations: Sequence[ParticipationSpec]
+) -> None:
+    """Make the round's participations exactly these, in the round's transaction.
+
+    A participation that stays keeps its id and history (and, where the spec has no
+    details, its amount and source); each change is saved one by one so that every
+    participation's history records it. An investor listed twice is an error.
     """
-    wanted = plan.roles()
-    for participation in funding_round.participations.select_related("investor"):
-        if participation.investor_id not in wanted:
-            participation.delete()
-            continue
-        role, is_follow_on = wanted.pop(participation.investor_id)
-        if (participation.role, participation.is_follow_on) != (role, is_follow_on):
-            participation.role, participation.is_follow_on = role, is_follow_on
-            participation.save()
-    for investor_id, (role, is_follow_on) in wanted.items():
-        Participation.objects.create(
-            funding_round=funding_round, investor_id=investor_id, role=role, is_follow_on=is_follow_on
-        )
+    wanted: dict[int, ParticipationSpec] = {}
+    for index, spec in enumerate(participations):
+        if spec.investor.pk in wanted:
+            message = _("Participation %(index)d lists %(investor)s again; give one per investor.")
+            raise ValidationError(
+                {"participations": message % {"index": index, "investor": spec.investor.slug}}
+            )
+        wanted[spec.investor.pk] = spec
+    with transaction.atomic():
+        for participation in funding_round.participations.order_by("pk"):
+            spec = wanted.pop(participation.investor_id, None)
+            if spec is None:
+                participation.delete()
+                continue
+            values = {"role": spec.role, "is_follow_on": spec.is_follow_on, **(spec.details or {})}
+            if any(getattr(participation, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(participation, name, value)
+                participation.save()
+        for spec in wanted.values():
+            Participation.objects.create(
+                funding_round=funding_round,
+                investor=spec.investor,
+                role=spec.role,
+                is_follow_on=spec.is_follow_on,
+                **(spec.details or {}),
+            )
+
+
+def funding_round_save(
+    *,
+    funding_round: FundingRound,
+    participations: Sequence[ParticipationSpec] | None = None,
+    update_fields: Iterable[str] | None = None,
+) -> FundingRound:
+    """Write a round and, when given, exactly these participations, in one transaction.
+
+    The round's own save checks and advances its version, which stands for its participations
+    too. Without `participations` the round's investors stay as they are.
+    """
+    with transaction.atomic():
+        funding_round.save(update_fields=update_fields)
+        if participations is not None:
+            round_participations_set(funding_round=funding_round, participations=participations)
+    return funding_round
+
+
+def round_investors_touch(*, round_ids: Iterable[int]) -> None:
+    """A round's investors changed outside a write of the round: advance the round's version (and time).
+
+    The round's version stands for its participations, so a client holding the round's old
+    ETag cannot write its participations over this change.
+    """
+    FundingRound.objects.filter(pk__in=set(round_ids)).update()
+
+
+def participation_save(
+    *, participation: Participation, update_fields: Iterable[str] | None = None
+) -> Participation:
+    """Save a participation written on its own (not with its round), and advance its rounds' versions."""
+    with transaction.atomic():
+        rounds = {participation.funding_round_id}
+        if participation.pk is not None:
+            rounds |= set(
+                Participation.objects.filter(pk=participation.pk).values_list("funding_round_id", flat=True)
+            )
+        participation.save(update_fields=update_fields)
+        round_investors_touch(round_ids=rounds)
+    return participation
+
+
+def participation_delete(*, participation: Participation) -> None:
+    """Delete a participation on its own, and advance its round's version."""
+    with transaction.atomic():
+        participation.delete()
+        round_investors_touch(round_ids=[participation.funding_round_id])
 
 
 @dataclass(frozen=True)

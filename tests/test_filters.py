@@ -533,6 +533,8 @@ NOT_FILTERED = {
     "code",
     "created_at",
     "updated_at",
+    # Clients compare versions (ETag, If-Match); changes are followed with updated_since or /changes/.
+    "version",
     "funding_round",
     "valuation_currency",
     "investors",

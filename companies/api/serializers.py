@@ -5,9 +5,7 @@ from rest_framework import serializers
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
 from portfolio.api.fields import StrictCountryField, StrictSlugRelatedField
-from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
-
-TIMESTAMPS = ("created_at", "updated_at")
+from portfolio.api.serializers import RECORD_FIELDS, AliasesField, ModelValidatedSerializer
 
 
 class SourceSerializer(ModelValidatedSerializer):
@@ -24,7 +22,7 @@ class SourceSerializer(ModelValidatedSerializer):
             "published_on_precision",
             "published_on_display",
             "language",
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )
 
 
@@ -52,7 +50,7 @@ class CompanySerializer(ModelValidatedSerializer):
             "website",
             "status",
             "in_portfolio",
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )
 
     @extend_schema_field(serializers.BooleanField())
@@ -94,14 +92,14 @@ class ModelReleaseSerializer(CompanyRelatedSerializer):
             "languages",
             "summary",
             *CompanyRelatedSerializer.SOURCE_FIELDS,
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )
 
 
 class MetricSerializer(ModelValidatedSerializer):
     class Meta:
         model = Metric
-        fields = ("id", "code", "name_en", "name_zh", "unit", "description", *TIMESTAMPS)
+        fields = ("id", "code", "name_en", "name_zh", "unit", "description", *RECORD_FIELDS)
 
 
 class KPISerializer(CompanyRelatedSerializer):
@@ -131,5 +129,5 @@ class KPISerializer(CompanyRelatedSerializer):
             "currency",
             "scope",
             *CompanyRelatedSerializer.SOURCE_FIELDS,
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )

@@ -1,4 +1,5 @@
-"""Errors as JSON with a clear status: 400 for bad input, 409 for conflicts, 503 when the database is down."""
+"""Errors as JSON with a clear status: 400 for bad input, 409 for conflicts, 412 for a stale If-Match,
+503 when the database is down."""
 
 import logging
 
@@ -11,14 +12,22 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from portfolio.api.conditional import IF_MATCH, PreconditionFailed, VersionConflict, version_etag
+from portfolio.versioning import StaleVersion
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
 def exception_handler(exc, context):
     """DRF's handler, plus the Django and database errors a view may let through."""
+    if isinstance(exc, StaleVersion):
+        exc = stale_version_error(exc, context)
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(exc, PreconditionFailed) and exc.etag is not None:
+            response.data["etag"] = exc.etag
+            response["ETag"] = exc.etag
         return response
     response = django_error_response(exc)
     if response is not None:
@@ -54,3 +63,12 @@ def django_error_response(exc: Exception) -> Response | None:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return None
+
+
+def stale_version_error(exc: StaleVersion, context) -> Exception:
+    """A write that lost a race at the database: 412 if the client named a version, else 409."""
+    etag = None if exc.current is None else version_etag(exc.current)
+    request = context.get("request")
+    if request is not None and IF_MATCH in request.headers:
+        return PreconditionFailed(etag)
+    return VersionConflict(etag)

@@ -5,8 +5,10 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from portfolio.api.conditional import ETAG_LIST_PATTERN, IF_MATCH, IF_NONE_MATCH
 from portfolio.api.exports import EXPORT_FORMATS, MEDIA_TYPES
 from portfolio.api.fields import MAX_ID, StrictDecimalField, StrictPrimaryKeyRelatedField, StrictURLField
+from portfolio.api.idempotency import IDEMPOTENCY_KEY, KEY_PATTERN, REPLAYED
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -15,13 +17,27 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+class PreconditionFailedSerializer(ErrorSerializer):
+    """A write refused because the record is not at the version it named: the current ETag is given."""
+
+    etag = serializers.CharField(help_text='The record\'s current ETag, e.g. "4".', required=False)
+
+
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages per field or query parameter.",
     "401": "No or invalid credentials.",
     "403": "The user or token lacks the permission (`view` to read, `export` to download a file).",
     "404": "No such record, or a page past the last one.",
     "414": "The URL is longer than the server accepts (8190 bytes for the request line).",
-    "409": "The change conflicts with an existing record (a taken key, or a record still referred to).",
+    "409": (
+        "The change conflicts with an existing record (a taken key, or a record still referred to), "
+        "or a request with the same Idempotency-Key is still running."
+    ),
+    "412": (
+        "If-Match named a version the record is no longer at (or a malformed one is a 400): nothing was "
+        "changed. The body and the ETag header give the current ETag."
+    ),
+    "422": "The Idempotency-Key was first used with a different request (method, path or body).",
     "429": "Too many requests for this user or token; retry after the Retry-After seconds.",
     "503": "The database is unavailable; retry after the Retry-After seconds.",
 }
@@ -36,8 +52,69 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+ETAG_SCHEMA = {"type": "string", "pattern": r'^"[0-9]+"$', "example": '"3"'}
+IF_MATCH_PARAMETER = OpenApiParameter(
+    IF_MATCH,
+    {"type": "string", "pattern": ETAG_LIST_PATTERN},
+    location=OpenApiParameter.HEADER,
+    description=(
+        'Write only if the record is still at this version: its ETag (e.g. `"3"`; the bare `version` of a '
+        "list item, 3, is taken as its ETag), several separated by commas, or `*`. Otherwise 412 and "
+        "nothing changes. Without "
+        "it, concurrent writes apply one after the other, and a PATCH writes only the fields it sends."
+    ),
+)
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    IF_NONE_MATCH,
+    {"type": "string", "pattern": ETAG_LIST_PATTERN},
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the copy you hold: 304 with no body while the record is still at that version.",
+)
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_KEY,
+    {"type": "string", "pattern": KEY_PATTERN},
+    location=OpenApiParameter.HEADER,
+    description=(
+        "A key of your choosing (e.g. a UUID) that makes a retried POST safe: for 24 hours, the same key "
+        "with the same body answers the first status and body again, with `Idempotent-Replayed: true`, "
+        "and creates nothing; the same key with another body answers 422. Keys belong to the user."
+    ),
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    ETAG_SCHEMA,
+    location=OpenApiParameter.HEADER,
+    response=["200", "201", "304", "412"],
+    description="The record's version as a strong entity tag; send it back in If-Match or If-None-Match.",
+)
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    {"type": "string", "format": "uri"},
+    location=OpenApiParameter.HEADER,
+    response=["201"],
+    description="The URL of the record created.",
+)
+REPLAYED_HEADER = OpenApiParameter(
+    REPLAYED,
+    {"type": "string", "enum": ["true"]},
+    location=OpenApiParameter.HEADER,
+    response=["201"],
+    description="Present on the repeated answer to a POST retried with its Idempotency-Key.",
+)
+RECORD_ACTIONS = {"retrieve", "update", "partial_update", "destroy"}
+
+
 class PortfolioAutoSchema(AutoSchema):
-    """Documents exports on the views that offer them (`export_formats`) and every error answer."""
+    """Documents exports on the views that offer them (`export_formats`), conditional requests,
+    idempotent creates, strict request bodies and every error answer."""
+
+    def action(self) -> str | None:
+        return getattr(self.view, "action", None)
+
+    def is_versioned_record(self) -> bool:
+        """A record of a resource that has versions (not the read-only views of several models)."""
+        queryset = getattr(self.view, "queryset", None)
+        return queryset is not None and any(f.name == "version" for f in queryset.model._meta.fields)
 
     def offers_exports(self) -> bool:
         return (
@@ -50,7 +127,31 @@ class PortfolioAutoSchema(AutoSchema):
         parameters = list(super().get_override_parameters())
         if self.offers_exports():
             parameters.append(FORMAT_PARAMETER)
+        if self.is_versioned_record():
+            action = self.action()
+            if action == "retrieve":
+                parameters += [IF_NONE_MATCH_PARAMETER, ETAG_HEADER]
+            elif action in ("update", "partial_update"):
+                parameters += [IF_MATCH_PARAMETER, ETAG_HEADER]
+            elif action == "destroy":
+                parameters += [IF_MATCH_PARAMETER]
+            elif action == "create":
+                parameters += [IDEMPOTENCY_KEY_PARAMETER, ETAG_HEADER, LOCATION_HEADER, REPLAYED_HEADER]
         return parameters
+
+    def _postprocess_serializer_schema(self, schema, serializer, direction):
+        """Request bodies list the read-only fields too, marked readOnly: a client may send back what
+        it read, and they are ignored. Any other property is refused (400 naming it)."""
+        if direction != "request" or "properties" not in schema:
+            return super()._postprocess_serializer_schema(schema, serializer, direction)
+        read_only = [name for name, prop in schema["properties"].items() if prop.get("readOnly")]
+        required = [name for name in schema.get("required", []) if name not in read_only]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        schema["additionalProperties"] = False
+        return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -85,8 +186,18 @@ class PortfolioAutoSchema(AutoSchema):
             codes.append("414")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
+        if self.is_versioned_record() and self.action() == "create":
+            codes.append("422")
         for code in codes:
             responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": error_content})
+        if self.is_versioned_record() and self.action() in RECORD_ACTIONS - {"retrieve"}:
+            precondition = self._get_response_for_code(PreconditionFailedSerializer, "412")
+            responses["412"] = {**precondition, "description": ERROR_DESCRIPTIONS["412"]}
+        if self.is_versioned_record() and self.action() == "retrieve":
+            responses["304"] = {
+                "description": "Not modified: the record is still at the version If-None-Match named.",
+                "headers": self._get_response_headers_for_code("304"),
+            }
         return responses
 
     def resolve_listed_item(self, paginated_schema: dict) -> dict | None:

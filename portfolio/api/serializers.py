@@ -24,6 +24,8 @@ from portfolio.api.fields import (
 from portfolio.models import split_aliases
 
 UNIQUE_CODES = {"unique", "unique_together"}
+# What every record shows besides its own fields: its version (the ETag) and its timestamps.
+RECORD_FIELDS = ("version", "created_at", "updated_at")
 
 
 class Conflict(APIException):
@@ -56,8 +58,13 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
 
     A row the database would refuse is answered with 400 and field-level messages instead of
     reaching the database; one that clashes with an existing record (a unique key) with 409.
-    Partial dates come back moved to the start of their period.
+    Partial dates come back moved to the start of their period. A body field the serializer
+    does not have is a 400 naming it; read-only fields are accepted and ignored, so a client
+    can send back what it read. A partial update writes only the fields it was given.
     """
+
+    # Model fields set by whoever writes this serializer's record (a round for its participations).
+    model_clean_exclude: tuple[str, ...] = ()
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -83,6 +90,26 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
         """Uniqueness is checked by the model's own validation, which can tell a conflict from an error."""
         return []
 
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(name for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [_("Unknown field: this resource has no field of this name.")]
+                        for name in unknown
+                    },
+                    code="unknown_field",
+                )
+        return super().to_internal_value(data)
+
+    def update(self, instance, validated_data):
+        """Set the given fields; a partial update (PATCH) saves only those, leaving the others as stored."""
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=list(validated_data) if self.partial else None)
+        return instance
+
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
         model = self.Meta.model
@@ -92,10 +119,12 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
             fields = model._meta.concrete_fields
             instance = model(**{f.attname: getattr(self.instance, f.attname) for f in fields})
             instance._state.adding = False
+        columns = {f.name for f in model._meta.concrete_fields}
         for name, value in attrs.items():
-            setattr(instance, name, value)
+            if name in columns:  # nested records (a round's participations) are validated by their own
+                setattr(instance, name, value)
         try:
-            instance.full_clean()
+            instance.full_clean(exclude=self.model_clean_exclude)
         except DjangoValidationError as error:
             detail = self.api_errors(error.message_dict)
             codes = {e.code for errors in error.error_dict.values() for e in errors}

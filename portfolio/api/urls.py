@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from companies.api.views import CompanyViewSet, KPIViewSet, MetricViewSet, ModelReleaseViewSet, SourceViewSet
+from portfolio.api.changes import ChangeFeedView, feed_resources
 from rounds.api.views import (
     CompanyRoundHistoryView,
     CompanyTimelineView,
@@ -27,6 +28,7 @@ router.register("listings", ListingViewSet, basename="listing")
 
 app_name = "api"
 urlpatterns = [
+    path("changes/", ChangeFeedView.as_view(resources=feed_resources(router.registry)), name="changes"),
     path("companies/<slug:slug>/rounds/", CompanyRoundHistoryView.as_view(), name="company-rounds"),
     path("companies/<slug:slug>/timeline/", CompanyTimelineView.as_view(), name="company-timeline"),
     path("", include(router.urls)),

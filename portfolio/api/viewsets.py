@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db import router
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
+from portfolio.api.conditional import check_if_match, not_modified, record_etag
 from portfolio.api.exports import (
     EXPORT_FORMATS,
     accepted_export_format,
     export_response,
     requested_export_format,
 )
+from portfolio.api.idempotency import IDEMPOTENCY_KEY, idempotency_claim, idempotency_store, requested_key
 from portfolio.api.permissions import check_export_permission
 from portfolio.filters import query_parameter_names
+from portfolio.versioning import serialize_writes
 
 EXPORT_ITERATOR_CHUNK = 500
+# Writes to one record: the row is locked, and If-Match checked, before anything is changed.
+RECORD_WRITE_METHODS = ("PUT", "PATCH", "DELETE")
 
 
 def reject_unknown_parameters(request, *, allowed: set[str]) -> None:
@@ -60,6 +67,11 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     `filterset_class` and `export_basename`. Lists refuse unknown query parameters (a
     mistyped filter must not silently return everything) and answer `format=csv|xlsx|json`
     (or an `Accept: text/csv` or XLSX header) with every matching row, unpaginated.
+
+    Records carry their version as a strong ETag. A write to a record locks its row first,
+    so concurrent writes apply one after the other, each to the current record; with
+    `If-Match` a write to any other version is refused with 412. A GET with `If-None-Match`
+    naming the current version answers 304. A POST may carry an `Idempotency-Key`.
     """
 
     filter_backends = [DjangoFilterBackend]
@@ -85,6 +97,65 @@ class PortfolioViewSet(viewsets.ModelViewSet):
 
     def check_query_parameters(self, request) -> None:
         reject_unknown_parameters(request, allowed=self.allowed_query_parameters())
+        if self.action in ("update", "partial_update", "destroy") and IDEMPOTENCY_KEY in request.headers:
+            raise ValidationError(
+                {
+                    IDEMPOTENCY_KEY: [
+                        _("Only a POST takes an Idempotency-Key; PUT, PATCH and DELETE take If-Match.")
+                    ]
+                }
+            )
+
+    # One record: versions, locks and conditional requests
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.method in RECORD_WRITE_METHODS:
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def get_object(self):
+        """The record, locked for a write (after the lock that orders writers), its If-Match checked."""
+        writing = self.request.method in RECORD_WRITE_METHODS
+        if writing:
+            serialize_writes(router.db_for_write(self.queryset.model))
+        instance = super().get_object()
+        if writing:
+            check_if_match(self.request, instance)
+        return instance
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        headers = {"ETag": record_etag(instance)}
+        if not_modified(request, instance):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(self.get_serializer(instance).data, headers=headers)
+
+    def create(self, request, *args, **kwargs):
+        key = requested_key(request)
+        claim = idempotency_claim(request, key) if key is not None else None
+        if isinstance(claim, Response):
+            return claim
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        instance = serializer.instance
+        location = self.reverse_action("detail", args=[getattr(instance, self.lookup_field)])
+        headers = {"ETag": record_etag(instance), "Location": location}
+        response = Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
+        if claim is not None:
+            idempotency_store(claim, response)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return Response(serializer.data, headers={"ETag": record_etag(serializer.instance)})
 
     def perform_content_negotiation(self, request, force=False):
         """Accept headers asking for an export are answered by `list`; errors then come as JSON."""

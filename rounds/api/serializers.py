@@ -1,11 +1,19 @@
 """API representations of investors, funding rounds, participations and listings."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from companies.api.serializers import TIMESTAMPS, CompanyRelatedSerializer
+from companies.api.serializers import CompanyRelatedSerializer
 from portfolio.api.fields import StrictCountryField, StrictPrimaryKeyRelatedField, StrictSlugRelatedField
-from portfolio.api.serializers import AliasesField, ModelValidatedSerializer
+from portfolio.api.serializers import RECORD_FIELDS, AliasesField, ModelValidatedSerializer
+from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.services import (
+    PARTICIPATION_DETAILS,
+    ParticipationSpec,
+    funding_round_save,
+    participation_save,
+)
 
 INVESTOR_FIELDS = ("investor", "investor_name_en", "investor_name_zh")
 
@@ -25,7 +33,7 @@ class InvestorSerializer(ModelValidatedSerializer):
             "country",
             "website",
             "is_house",
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )
 
 
@@ -35,22 +43,33 @@ class InvestorRelatedMixin(serializers.Serializer):
     investor_name_zh = serializers.CharField(source="investor.name_zh", read_only=True)
 
 
-class RoundParticipationSerializer(InvestorRelatedMixin, serializers.ModelSerializer):
-    """A participation as shown inside its round."""
+class RoundParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerializer):
+    """A participation as shown, and written, inside its round."""
 
-    currency = serializers.CharField(
-        read_only=True, help_text="ISO 4217 code; empty while no amount is known."
-    )
+    model_clean_exclude = ("funding_round",)
 
     class Meta:
         model = Participation
-        fields = ("id", *INVESTOR_FIELDS, "role", "is_follow_on", "amount", "currency")
-        read_only_fields = fields
+        fields = (
+            "id",
+            *INVESTOR_FIELDS,
+            "role",
+            "is_follow_on",
+            "amount",
+            "currency",
+            "source",
+            "source_quote",
+            "version",
+        )
+        read_only_fields = ("id", "version")
 
 
 class FundingRoundSerializer(CompanyRelatedSerializer):
+    """A round with its investors. POST and PUT may give `participations`: the round then has exactly
+    those, written with it in one transaction; without the key (and in a PATCH without it) they stay."""
+
     announced_on_display = serializers.CharField(read_only=True)
-    participations = RoundParticipationSerializer(many=True, read_only=True)
+    participations = RoundParticipationSerializer(many=True, required=False)
 
     class Meta:
         model = FundingRound
@@ -70,11 +89,59 @@ class FundingRoundSerializer(CompanyRelatedSerializer):
             "notes",
             "participations",
             *CompanyRelatedSerializer.SOURCE_FIELDS,
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
+        )
+
+    def validate_participations(self, items: list[dict]) -> list[dict]:
+        """One participation per investor; a repeated one is an error at its index, as DRF names them."""
+        seen: set[int] = set()
+        errors: dict[int, dict] = {}
+        for index, item in enumerate(items):
+            if item["investor"].pk in seen:
+                message = _("This investor is already listed above; give one participation per investor.")
+                errors[index] = {"investor": [message]}
+            seen.add(item["investor"].pk)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return items
+
+    @staticmethod
+    def participation_specs(items: list[dict] | None) -> list[ParticipationSpec] | None:
+        if items is None:
+            return None
+        specs = []
+        for item in items:
+            details = {
+                name: item.get(name, Participation._meta.get_field(name).get_default())
+                for name in PARTICIPATION_DETAILS
+            }
+            specs.append(
+                ParticipationSpec(
+                    investor=item["investor"],
+                    role=item.get("role", Role.PARTICIPANT),
+                    is_follow_on=item.get("is_follow_on", False),
+                    details=details,
+                )
+            )
+        return specs
+
+    def create(self, validated_data):
+        participations = self.participation_specs(validated_data.pop("participations", None))
+        return funding_round_save(funding_round=FundingRound(**validated_data), participations=participations)
+
+    def update(self, instance, validated_data):
+        participations = self.participation_specs(validated_data.pop("participations", None))
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        update_fields = list(validated_data) if self.partial else None
+        return funding_round_save(
+            funding_round=instance, participations=participations, update_fields=update_fields
         )
 
 
 class ParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerializer):
+    """A participation written on its own; its round's version advances with it."""
+
     round = StrictPrimaryKeyRelatedField(source="funding_round", queryset=FundingRound.objects.all())
 
     class Meta:
@@ -89,7 +156,17 @@ class ParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerializer):
             "currency",
             "source",
             "source_quote",
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
+        )
+
+    def create(self, validated_data):
+        return participation_save(participation=Participation(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return participation_save(
+            participation=instance, update_fields=list(validated_data) if self.partial else None
         )
 
 
@@ -112,7 +189,7 @@ class ListingSerializer(CompanyRelatedSerializer):
             "currency",
             "notes",
             *CompanyRelatedSerializer.SOURCE_FIELDS,
-            *TIMESTAMPS,
+            *RECORD_FIELDS,
         )
 
 

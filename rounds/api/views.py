@@ -22,6 +22,7 @@ from rounds.services import (
     ROUND_HISTORY_COLUMNS,
     company_round_history,
     company_timeline,
+    participation_delete,
     round_history_rows,
     rounds_with_participations,
 )
@@ -54,6 +55,9 @@ class ParticipationViewSet(PortfolioViewSet):
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     export_basename = "participations"
+
+    def perform_destroy(self, instance: Participation) -> None:
+        participation_delete(participation=instance)
 
 
 class ListingViewSet(PortfolioViewSet):

@@ -166,23 +166,3 @@ def test_the_author_is_linked_only_for_those_who_may_see_users(
     client.force_login(viewer)
     page = client.get(admin_url(Company, "history", zhipu.pk)).content.decode()
     assert user_link not in page and "root" in page
-
-
-def test_a_form_opened_before_someone_elses_save_is_refused(admin_client, editor_api, zhipu):
-    url = admin_url(Company, "change", zhipu.pk)
-    opened = form_data(admin_client.get(url), "company_form")
-    assert opened["_opened_version"] == zhipu.updated_at.isoformat()
-    api_save = editor_api.patch(f"/api/v1/companies/{zhipu.slug}/", {"city": "北京"}, format="json")
-    assert api_save.status_code == 200
-
-    response = admin_client.post(url, {**opened, "sector": "Overwritten", "_save": "Save"})
-
-    assert response.status_code == 200
-    assert "Someone else saved this record after you opened it." in response.content.decode()
-    zhipu.refresh_from_db()
-    assert (zhipu.city, zhipu.sector) == ("北京", "Large language models (大模型)")
-
-    reopened = form_data(admin_client.get(url), "company_form")
-    assert admin_client.post(url, {**reopened, "sector": "Now saved", "_save": "Save"}).status_code == 302
-    zhipu.refresh_from_db()
-    assert (zhipu.city, zhipu.sector) == ("北京", "Now saved")

@@ -116,8 +116,12 @@ class TestRoundsOfTheArticle:
                 "is_follow_on": False,
                 "amount": None,
                 "currency": "",
+                "source": 1,
+                "source_quote": data["participations"][0]["source_quote"],
+                "version": 1,
             }
         ]
+        assert data["participations"][0]["source_quote"].startswith("达晨作为智谱的早期投资方")
 
     def test_listing(self, viewer_api):
         [data] = viewer_api.get(reverse("api:listing-list")).data["results"]
