@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 
 from django import forms
 from django.contrib import admin, messages
@@ -153,12 +154,13 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_change() and not self.is_bound:
-            self.fields[OPENED_VERSION].initial = self.current_version()
+        if self.is_change():
+            self.fields[OPENED_VERSION].initial = self.current_version
 
     def is_change(self) -> bool:
         return self.instance.pk is not None and not self.instance._state.adding
 
+    @cached_property
     def current_version(self) -> int | None:
         """The record's version now, read from the database: the form may restore a past version."""
         model = type(self.instance)
@@ -179,7 +181,7 @@ class VersionedForm(forms.ModelForm):
                 code="no_version",
                 params={"record": str(self.instance)},
             )
-        if self.current_version() != opened:
+        if self.current_version != opened:
             raise forms.ValidationError(
                 _("Nothing was saved: %(changes)s Open it again to see those changes, then make yours."),
                 code="stale",
@@ -192,6 +194,7 @@ class VersionedForm(forms.ModelForm):
 class VersionedInlineForm(VersionedForm):
     """An inline row: its record was read with the rest of the page, so its version is already known."""
 
+    @cached_property
     def current_version(self) -> int | None:
         return self.instance.version
 

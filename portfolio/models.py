@@ -245,7 +245,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(_("key"), max_length=255)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    response_body = models.TextField(_("response body"), blank=True, help_text=_("The JSON, as it was sent."))
     response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 

@@ -76,14 +76,14 @@ class VersionedQuerySet(models.QuerySet):
         kwargs.setdefault("version", F("version") + 1)
         if any(field.name == "updated_at" for field in self.model._meta.concrete_fields):
             kwargs.setdefault("updated_at", timezone.now())
-        with transaction.atomic(using=self.db, savepoint=False):
+        with transaction.atomic(using=self.db):
             serialize_writes(self.db)
             return super().update(**kwargs)
 
     update.alters_data = True
 
     def delete(self):
-        with transaction.atomic(using=self.db, savepoint=False):
+        with transaction.atomic(using=self.db):
             serialize_writes(self.db)
             return super().delete()
 
@@ -103,13 +103,17 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        """Save in one transaction with the write lock; a partial save still advances version and time."""
+        """Save with the write lock held; a partial save still advances the version and the time.
+
+        The save runs in a savepoint, so a refused one (StaleVersion) leaves the caller's
+        transaction as it was, free to report the refusal or try again.
+        """
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             always = {"version"} | {f.name for f in self._meta.concrete_fields if f.name == "updated_at"}
             kwargs["update_fields"] = {*update_fields, *always}
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using, savepoint=False):
+        with transaction.atomic(using=using):
             serialize_writes(using)
             super().save(*args, **kwargs)
 

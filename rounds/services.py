@@ -211,13 +211,20 @@ def funding_round_save(
     return funding_round
 
 
+# The history entry of a round whose investors were changed on their own (not with the round).
+INVESTORS_CHANGED = "Investors changed"
+
+
 def round_investors_touch(*, round_ids: Iterable[int]) -> None:
-    """A round's investors changed outside a write of the round: advance the round's version (and time).
+    """A round's investors changed outside a write of the round: write the round's next version.
 
     The round's version stands for its participations, so a client holding the round's old
-    ETag cannot write its participations over this change.
+    ETag cannot write its participations over this change; the round's history and the
+    change log record the new version.
     """
-    FundingRound.objects.filter(pk__in=set(round_ids)).update()
+    for funding_round in FundingRound.objects.filter(pk__in=set(round_ids)).order_by("pk"):
+        funding_round._change_reason = INVESTORS_CHANGED
+        funding_round.save(update_fields=[])
 
 
 def participation_save(

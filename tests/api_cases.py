@@ -2,7 +2,8 @@
 
 list, detail, create, PUT, PATCH, delete, 401 without credentials, 403 without the model
 permission, read-only tokens that cannot write, a query count that does not grow with the
-rows, every export format, and bad bodies that change nothing.
+rows, every export format, bad bodies that change nothing, versions with ETag, If-Match and
+If-None-Match, Location, idempotent creates, unknown body fields, and GET-modify-PUT.
 """
 
 import csv
@@ -242,3 +243,116 @@ class APIResourceCase:
     def test_empty_body_is_400(self, editor_api):
         response = editor_api.post(self.list_url(), {}, format="json")
         assert response.status_code == 400
+
+    # Versions, conditional requests and idempotent creates
+
+    def detail_etag(self, client, obj) -> str:
+        response = client.get(self.detail_url(obj))
+        assert response.status_code == 200
+        return response["ETag"]
+
+    def test_every_record_shows_its_version_and_the_detail_its_etag(self, viewer_api):
+        obj = self.make()
+        response = viewer_api.get(self.detail_url(obj))
+        obj.refresh_from_db()
+        assert response.data["version"] == obj.version
+        assert response["ETag"] == f'"{obj.version}"'
+        listed = viewer_api.get(self.list_url()).data["results"]
+        assert all(isinstance(item["version"], int) for item in listed)
+
+    def test_if_none_match_with_the_current_version_is_304(self, viewer_api):
+        obj = self.make()
+        etag = self.detail_etag(viewer_api, obj)
+        for header in (etag, f"W/{etag}", '"0", ' + etag, "*"):
+            response = viewer_api.get(self.detail_url(obj), HTTP_IF_NONE_MATCH=header)
+            assert (response.status_code, response.content, response["ETag"]) == (304, b"", etag), header
+        assert viewer_api.get(self.detail_url(obj), HTTP_IF_NONE_MATCH='"0"').status_code == 200
+
+    @pytest.mark.parametrize("method", ["put", "patch", "delete"])
+    def test_a_write_with_a_stale_if_match_is_412_and_changes_nothing(self, editor_api, method):
+        obj = self.make()
+        stale = self.detail_etag(editor_api, obj)
+        assert editor_api.patch(self.detail_url(obj), self.update_payload, format="json").status_code == 200
+        current = self.detail_etag(editor_api, obj)
+        before = (self.model.objects.filter(pk=obj.pk).values().get(), obj.history.count())
+
+        payload = self.create_payload() | self.update_payload if method != "delete" else None
+        response = getattr(editor_api, method)(
+            self.detail_url(obj), payload, format="json", HTTP_IF_MATCH=stale
+        )
+
+        assert response.status_code == 412, getattr(response, "data", response)
+        assert response.data["etag"] == response["ETag"] == current
+        assert (self.model.objects.filter(pk=obj.pk).values().get(), obj.history.count()) == before
+
+    def test_a_write_with_the_current_if_match_answers_the_next_etag(self, editor_api):
+        obj = self.make()
+        etag = self.detail_etag(editor_api, obj)
+        response = editor_api.patch(
+            self.detail_url(obj), self.update_payload, format="json", HTTP_IF_MATCH=etag
+        )
+        assert response.status_code == 200, response.data
+        assert response["ETag"] == f'"{int(etag.strip(chr(34))) + 1}"' == f'"{response.data["version"]}"'
+        bare = str(response.data["version"])  # a list item's version, as it is
+        response = editor_api.delete(self.detail_url(obj), HTTP_IF_MATCH=bare)
+        assert response.status_code == 204
+
+    @pytest.mark.parametrize("header", ["0x3", '"3', "W/3", '"1" junk', '"1",', ""])
+    def test_a_malformed_if_match_is_400(self, editor_api, header):
+        obj = self.make()
+        response = editor_api.patch(
+            self.detail_url(obj), self.update_payload, format="json", HTTP_IF_MATCH=header
+        )
+        assert response.status_code == 400
+        assert "If-Match" in response.data
+
+    def test_a_created_record_is_answered_with_its_location_and_etag(self, editor_api):
+        response = editor_api.post(self.list_url(), self.create_payload(), format="json")
+        assert response.status_code == 201, response.data
+        assert response["ETag"] == '"1"' and response.data["version"] == 1
+        fetched = editor_api.get(response["Location"])
+        assert fetched.status_code == 200
+        assert fetched.data[self.lookup_key] == response.data[self.lookup_key]
+
+    def test_a_post_retried_with_its_idempotency_key_creates_one_record(self, editor_api, make_api_client):
+        before = self.model.objects.count()
+        payload = self.create_payload()
+        first = editor_api.post(self.list_url(), payload, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+        assert first.status_code == 201, first.data
+        created = self.model.objects.get(**{self.lookup_field: first.data[self.lookup_key]})
+        history = created.history.count()
+
+        again = editor_api.post(self.list_url(), payload, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+
+        assert (again.status_code, again.content) == (201, body(first))
+        assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+        assert (again["Location"], again["ETag"]) == (first["Location"], first["ETag"])
+        assert self.model.objects.count() == before + 1
+        assert created.history.count() == history
+        other = dict(payload, **{name: value for name, value in self.update_payload.items()})
+        reused = editor_api.post(self.list_url(), other, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+        assert reused.status_code == 422
+        assert self.model.objects.count() == before + 1
+
+    def test_get_modify_put_of_what_was_read_is_accepted(self, editor_api):
+        obj = self.make()
+        read = editor_api.get(self.detail_url(obj)).data
+        changed = {**read, **self.update_payload}
+        response = editor_api.put(
+            self.detail_url(obj), changed, format="json", HTTP_IF_MATCH=f'"{read["version"]}"'
+        )
+        assert response.status_code == 200, response.data
+        for name, value in self.update_payload.items():
+            assert response.data[name] == value, name
+        assert response.data["version"] == read["version"] + 1
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch"])
+    def test_an_unknown_body_field_is_400_naming_it_and_changes_nothing(self, editor_api, method):
+        obj = self.make()
+        before = (self.model.objects.count(), self.model.objects.filter(pk=obj.pk).values().get())
+        payload = {**self.create_payload(), "colour": "red"}
+        url = self.list_url() if method == "post" else self.detail_url(obj)
+        response = getattr(editor_api, method)(url, payload, format="json")
+        assert response.status_code == 400
+        assert list(response.data) == ["colour"]
+        assert (self.model.objects.count(), self.model.objects.filter(pk=obj.pk).values().get()) == before

@@ -9,23 +9,11 @@ and repeatable; tests/schemathesis_hooks.py explains what the hooks tell the gen
 """
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import dj_database_url
-import psycopg
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from tests.live_server import BIN, ROOT, gunicorn, run_setup, server_database_url, server_environment
 
 SETUP = """
-import django
-django.setup()
 from django.core.management import call_command
 from django.contrib.auth import get_user_model
 from portfolio.models import ApiToken
@@ -38,80 +26,19 @@ print(ApiToken.issue(user=user, name="schemathesis")[1])
 """
 
 
-def server_database_url(tmp_path: Path) -> str:
-    """A fresh database for the server: PostgreSQL when the suite runs on it, else an SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_path / 'schemathesis.sqlite3'}"
-    config = dj_database_url.parse(url)
-    name = f"{config['NAME']}_schemathesis"
-    admin = {"host": config["HOST"], "port": config["PORT"] or 5432, "user": config["USER"]}
-    with psycopg.connect(dbname="postgres", password=config["PASSWORD"], autocommit=True, **admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
-    for _ in range(100):
-        if server.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("the server did not start")
-
-
 def test_api_conforms_to_its_schema(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": server_database_url(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
-        "DJANGO_DEBUG": "false",
-        "PYTHONPATH": str(ROOT),
-        "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
-        # The run sends far more requests a minute than any client should; throttling has its own test.
-        "API_THROTTLE_RATE": "1000000/minute",
-    }
-    setup = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert setup.returncode == 0, setup.stderr
-    token = setup.stdout.strip().splitlines()[-1]
-
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "portfolio.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    env = server_environment(
+        server_database_url(tmp_path, "schemathesis"), SCHEMATHESIS_HOOKS="tests.schemathesis_hooks"
+    )
+    token = run_setup(SETUP, env).strip().splitlines()[-1]
+    server = gunicorn(env, tmp_path / "server.log", workers=1).start()
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/health/", server, log)
         command = [
             str(BIN / "schemathesis"),
             "--config-file",
             str(ROOT / "tests" / "schemathesis.toml"),
             "run",
-            f"http://127.0.0.1:{port}/api/schema/",
+            f"{server.url}/api/schema/",
             "--header",
             f"Authorization: Bearer {token}",
             "--checks",
@@ -130,8 +57,7 @@ def test_api_conforms_to_its_schema(tmp_path):
         ]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-30000:]
     assert "generated" in output and " passed" in output

@@ -2,7 +2,7 @@
 
 The first request with a key claims it (a row, unique per user and key, in the request's
 transaction) and stores its answer before committing. A retry finds the row and gets the same
-status and body with `Idempotent-Replayed: true`; the same key with a different request is a
+status and body, byte for byte, with `Idempotent-Replayed: true`; the same key with a different request is a
 422. Concurrent requests with one key wait on the row's unique index for the first to commit,
 then replay it, so they create one record. A request that fails leaves no row (its transaction
 is rolled back), so it can be retried. Keys are kept for 24 hours.
@@ -16,10 +16,12 @@ import re
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -71,7 +73,7 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.get_full_path()}\n{body}".encode()).hexdigest()
 
 
-def idempotency_claim(request, key: str) -> IdempotencyKey | Response:
+def idempotency_claim(request, key: str) -> IdempotencyKey | HttpResponse:
     """The claimed key for a first request, or the first answer to replay for a retry."""
     user, fingerprint = request.user, request_fingerprint(request)
     IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
@@ -84,13 +86,15 @@ def idempotency_claim(request, key: str) -> IdempotencyKey | Response:
         raise KeyReused()
     if first.status_code is None:
         raise KeyInProgress()
-    headers = {**first.response_headers, REPLAYED: "true"}
-    return Response(first.response_body, status=first.status_code, headers=headers)
+    replay = HttpResponse(first.response_body, status=first.status_code, content_type="application/json")
+    for name, value in {**first.response_headers, REPLAYED: "true"}.items():
+        replay[name] = value
+    return replay
 
 
 def idempotency_store(claim: IdempotencyKey, response: Response) -> None:
     """Keep the answer to the claimed request, in its transaction, for retries to replay."""
     claim.status_code = response.status_code
-    claim.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+    claim.response_body = JSONRenderer().render(response.data).decode()
     claim.response_headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
     claim.save(update_fields=["status_code", "response_body", "response_headers"])

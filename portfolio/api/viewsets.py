@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import router
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status, viewsets
@@ -134,7 +135,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         key = requested_key(request)
         claim = idempotency_claim(request, key) if key is not None else None
-        if isinstance(claim, Response):
+        if isinstance(claim, HttpResponse):
             return claim
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -283,3 +283,148 @@ class TestTimeline:
         client = make_api_client()
         grant(client.user, "view", apps=("companies",))
         assert client.get(reverse("api:company-timeline", args=["zhipu-ai"])).status_code == 403
+
+
+class TestRoundWithItsInvestors:
+    """A round is written with its participations, in one request and one transaction."""
+
+    url = "/api/v1/rounds/"
+
+    @pytest.fixture
+    def investors(self):
+        return [InvestorFactory(slug=slug) for slug in ("lead-fund", "co-fund", "old-fund")]
+
+    def payload(self, **changes) -> dict:
+        company = CompanyFactory(slug="zhipu-ai")
+        return {
+            "company": company.slug,
+            "stage": "b",
+            "label": "B轮",
+            "announced_on": "2022-01-01",
+            "announced_on_precision": "year",
+            "participations": [
+                {"investor": "lead-fund", "role": "lead", "amount": "50000000.00", "currency": "CNY"},
+                {"investor": "co-fund", "role": "co_lead"},
+                {"investor": "old-fund", "role": "participant", "is_follow_on": True, "source_quote": "加注"},
+            ],
+            **changes,
+        }
+
+    def stored(self, funding_round: FundingRound) -> list[tuple]:
+        return sorted(
+            funding_round.participations.values_list(
+                "investor__slug", "role", "is_follow_on", "amount", "currency"
+            )
+        )
+
+    def test_a_round_is_created_with_all_its_participations(self, editor_api, investors):
+        response = editor_api.post(self.url, self.payload(), format="json")
+
+        assert response.status_code == 201, response.data
+        funding_round = FundingRound.objects.get(pk=response.data["id"])
+        assert self.stored(funding_round) == [
+            ("co-fund", "co_lead", False, None, ""),
+            ("lead-fund", "lead", False, 50000000, "CNY"),
+            ("old-fund", "participant", True, None, ""),
+        ]
+        shown = {p["investor"]: (p["role"], p["is_follow_on"]) for p in response.data["participations"]}
+        assert shown == {
+            "lead-fund": ("lead", False),
+            "co-fund": ("co_lead", False),
+            "old-fund": ("participant", True),
+        }
+        assert funding_round.participations.get(investor__slug="old-fund").source_quote == "加注"
+        assert all(
+            p.history.get().history_user == editor_api.user for p in funding_round.participations.all()
+        )
+
+    @pytest.mark.parametrize(
+        ("bad", "field"),
+        [
+            ({"role": "boss"}, "role"),
+            ({"investor": "no-such-fund"}, "investor"),
+            ({"amount": "-5.00", "currency": "CNY"}, "amount"),
+            ({"amount": "5.00"}, "currency"),
+            ({"investor": "lead-fund"}, "investor"),  # listed twice
+            ({"colour": "red"}, "colour"),
+        ],
+    )
+    def test_one_invalid_participation_refuses_the_whole_write_naming_its_index(
+        self, editor_api, investors, bad, field
+    ):
+        payload = self.payload()
+        payload["participations"][2] |= bad
+        before = (FundingRound.objects.count(), Participation.objects.count())
+
+        response = editor_api.post(self.url, payload, format="json")
+
+        assert response.status_code == 400
+        assert list(response.data) == ["participations"]
+        assert list(response.data["participations"]) == [2]
+        assert field in response.data["participations"][2]
+        assert (FundingRound.objects.count(), Participation.objects.count()) == before
+
+    def test_a_put_makes_the_participations_exactly_those_given(self, editor_api, investors):
+        created = editor_api.post(self.url, self.payload(), format="json").data
+        funding_round = FundingRound.objects.get(pk=created["id"])
+        lead = funding_round.participations.get(investor__slug="lead-fund")
+        newcomer = InvestorFactory(slug="new-fund")
+        read = editor_api.get(f"{self.url}{created['id']}/").data
+        read["participations"] = [
+            {**p, "role": "participant"} if p["investor"] == "lead-fund" else p
+            for p in read["participations"]
+            if p["investor"] != "co-fund"
+        ] + [{"investor": newcomer.slug, "role": "lead"}]
+
+        response = editor_api.put(f"{self.url}{created['id']}/", read, format="json", HTTP_IF_MATCH='"1"')
+
+        assert response.status_code == 200, response.data
+        assert self.stored(funding_round) == [
+            ("lead-fund", "participant", False, 50000000, "CNY"),
+            ("new-fund", "lead", False, None, ""),
+            ("old-fund", "participant", True, None, ""),
+        ]
+        assert funding_round.participations.get(investor__slug="lead-fund").pk == lead.pk
+        assert response["ETag"] == '"2"'
+        assert {p["investor"] for p in response.data["participations"]} == {
+            "lead-fund",
+            "new-fund",
+            "old-fund",
+        }
+
+    def test_a_patch_without_participations_leaves_them_as_they_are(self, editor_api, investors):
+        created = editor_api.post(self.url, self.payload(), format="json").data
+        funding_round = FundingRound.objects.get(pk=created["id"])
+        before = self.stored(funding_round)
+
+        response = editor_api.patch(f"{self.url}{created['id']}/", {"label": "B轮 (2022)"}, format="json")
+
+        assert response.status_code == 200
+        assert self.stored(funding_round) == before
+        response = editor_api.patch(
+            f"{self.url}{created['id']}/", {"participations": [{"investor": "co-fund"}]}, format="json"
+        )
+        assert response.status_code == 200
+        assert self.stored(funding_round) == [("co-fund", "participant", False, None, "")]
+
+    def test_a_participation_written_on_its_own_advances_its_rounds_version(self, editor_api, investors):
+        created = editor_api.post(self.url, self.payload(), format="json").data
+        round_etag = editor_api.get(f"{self.url}{created['id']}/")["ETag"]
+        [lead] = [p["id"] for p in created["participations"] if p["investor"] == "lead-fund"]
+
+        assert (
+            editor_api.patch(f"/api/v1/participations/{lead}/", {"amount": "1.00"}, format="json").status_code
+            == 200
+        )
+
+        stale_put = editor_api.put(
+            f"{self.url}{created['id']}/", self.payload(), format="json", HTTP_IF_MATCH=round_etag
+        )
+        assert stale_put.status_code == 412
+        assert Participation.objects.get(pk=lead).amount == 1
+        funding_round = FundingRound.objects.get(pk=created["id"])
+        assert funding_round.version == 2
+        assert funding_round.history.latest().history_change_reason == "Investors changed"
+        assert editor_api.delete(f"/api/v1/participations/{lead}/").status_code == 204
+        funding_round.refresh_from_db()
+        assert funding_round.version == 3
