@@ -18,11 +18,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportExportMixin
-from import_export.forms import SelectableFieldsExportForm
+from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from portfolio.changes import change_log_position
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
 from portfolio.versioning import StaleVersion
@@ -322,19 +323,36 @@ class SpreadsheetTempStorage(TempFolderStorage):
         raise ValueError(_("The file is neither UTF-8 nor GB18030 text."))
 
 
+class PreviewedImportForm(ConfirmImportForm):
+    """The confirmation of an import remembers how far the change log went when the preview was made."""
+
+    previewed_at = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
 class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
     """An admin that also imports CSV or Excel files: a preview first, then all rows or none.
 
     The preview lists each row as new, changed, unchanged or invalid (with the wrong
     fields) and offers to confirm only when every row is valid. The confirmed import runs
     in one transaction that any invalid row rolls back, in case the data changed since
-    the preview.
+    the preview; a record someone changed after the preview is not overwritten either.
     """
 
     tmp_storage_class = SpreadsheetTempStorage
+    confirm_form_class = PreviewedImportForm
+
+    def get_confirm_form_initial(self, request, import_form):
+        return {
+            **super().get_confirm_form_initial(request, import_form),
+            "previewed_at": change_log_position(),
+        }
 
     def get_import_data_kwargs(self, **kwargs):
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+        form = kwargs.get("form")
+        kwargs = {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+        if isinstance(form, PreviewedImportForm):
+            kwargs["previewed_at"] = form.cleaned_data["previewed_at"]
+        return kwargs
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

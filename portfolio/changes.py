@@ -100,3 +100,16 @@ def changes_after(*, seq: int, models: Iterable[str], limit: int) -> list[Change
         .select_related("user")
         .order_by("seq")[:limit]
     )
+
+
+def change_log_position() -> int:
+    """The sequence number of the latest entry (0 for an empty log): a point to ask "changed since?"."""
+    return Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def last_change_since(record: models.Model, position: int) -> Change | None:
+    """The latest change of `record` logged after `position`, if any."""
+    entries = Change.objects.filter(
+        model=record._meta.label_lower, object_id=record.pk, seq__gt=position
+    ).select_related("user")
+    return entries.order_by("-seq").first()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import fields, resources, widgets
 
+from portfolio.changes import last_change_since
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 
 # History rows keep the reason in a 100-character column.
@@ -343,7 +344,19 @@ class PortfolioResource(resources.ModelResource):
             raise ValidationError({column: [message] for column in broken})
 
     def before_save_instance(self, instance, row, **kwargs):
-        """The record's history says the change came from a spreadsheet, and from which file."""
+        """A record changed since the preview the import was confirmed from is not overwritten; the
+        record's history says the change came from a spreadsheet, and from which file."""
+        previewed_at = kwargs.get("previewed_at")
+        if previewed_at is not None and instance.pk is not None:
+            change = last_change_since(instance, previewed_at)
+            if change is not None:
+                raise ValidationError(
+                    _(
+                        "%(record)s was changed after the preview (by %(user)s); nothing was imported. "
+                        "Import the file again to see its new preview."
+                    )
+                    % {"record": instance, "user": change.user or _("someone")}
+                )
         file_name = kwargs.get("file_name") or ""
         reason = _("Imported from %(file)s") % {"file": file_name} if file_name else _("Imported")
         instance._change_reason = reason[:CHANGE_REASON_LENGTH]

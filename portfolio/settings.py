@@ -189,7 +189,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The record of a venture-capital portfolio: companies, funding rounds and their investors, "
         "listings, model releases and KPIs. Authenticate with `Authorization: Bearer <token>` "
-        "(`manage.py issue_token USERNAME`) or the admin's session."
+        "(`manage.py issue_token USERNAME`) or the admin's session.\n\n"
+        "Every record has a `version`, which its detail and every write answer carry as a strong "
+        '`ETag` (`"3"`). PUT, PATCH and DELETE with `If-Match` apply only to that version (else 412 '
+        "with the current ETag, and nothing changes); GET with `If-None-Match` answers 304 while the "
+        "record is unchanged. Without `If-Match`, concurrent writes apply one after the other and a "
+        "PATCH writes only the fields it sends. A 201 carries `Location`. A POST with an "
+        "`Idempotency-Key` is answered once; a retry within 24 hours gets the same status and body "
+        "with `Idempotent-Replayed: true`, and the key with another body is a 422. A round is "
+        "written with its `participations`. A body field a resource does not have is a 400; "
+        "read-only fields are accepted and ignored. `/api/v1/changes/` lists every create, update "
+        "and delete in commit order, resumable with its cursor."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -234,6 +235,28 @@ def test_import_previews_then_writes_on_confirmation(roles, client, login):
         "staff-editors",
         "Imported from rounds.csv",
     )
+
+
+def test_a_record_changed_after_the_preview_is_not_overwritten_by_the_confirmation(
+    roles, client, login, editor_api
+):
+    login("editors")
+    content = b"slug,name_en,city\nzhipu-ai,Zhipu AI,From the file\n"
+    preview = upload(client, Company, "companies.csv", content)
+    assert [row.import_type for row in preview.context["result"].rows] == ["update"]
+    changed = editor_api.patch("/api/v1/companies/zhipu-ai/", {"city": "北京"}, format="json")
+    assert changed.status_code == 200
+
+    done = confirm(client, Company, preview)
+
+    assert done.status_code == 302
+    assert ["Nothing was imported" in str(m) for m in get_messages(done.wsgi_request)] == [True]
+    zhipu = Company.objects.get(slug="zhipu-ai")
+    assert (zhipu.city, zhipu.version) == ("北京", 2)
+    again = confirm(client, Company, upload(client, Company, "companies.csv", content))
+    assert again.status_code == 302
+    zhipu.refresh_from_db()
+    assert (zhipu.city, zhipu.version) == ("From the file", 3)
 
 
 @pytest.mark.parametrize(

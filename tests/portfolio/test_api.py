@@ -210,6 +210,46 @@ class TestSchemaDocsHealth:
         assert {"400", "401", "403"} <= set(paths["/api/v1/rounds/"]["get"]["responses"])
         assert "bearerAuth" in schema["components"]["securitySchemes"]
 
+    def test_schema_documents_versions_conditional_requests_and_idempotent_creates(self, viewer_api):
+        schema = json.loads(
+            viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content
+        )
+        detail, listing = schema["paths"]["/api/v1/rounds/{id}/"], schema["paths"]["/api/v1/rounds/"]
+
+        def headers(operation) -> set[str]:
+            return {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+
+        assert headers(detail["get"]) == {"If-None-Match"}
+        assert headers(detail["put"]) == headers(detail["patch"]) == headers(detail["delete"]) == {"If-Match"}
+        assert headers(listing["post"]) == {"Idempotency-Key"}
+        assert {"ETag"} <= set(detail["get"]["responses"]["200"]["headers"])
+        assert "304" in detail["get"]["responses"]
+        for method in ("put", "patch", "delete"):
+            assert "412" in detail[method]["responses"]
+        assert set(listing["post"]["responses"]["201"]["headers"]) == {
+            "ETag",
+            "Location",
+            "Idempotent-Replayed",
+        }
+        assert "422" in listing["post"]["responses"]
+        assert "/api/v1/changes/" in schema["paths"]
+
+    def test_request_bodies_mark_read_only_fields_and_refuse_unknown_ones(self, viewer_api):
+        schema = json.loads(
+            viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content
+        )
+        components = schema["components"]["schemas"]
+        requests = {name: c for name, c in components.items() if name.endswith("Request")}
+        assert {"FundingRoundRequest", "PatchedFundingRoundRequest", "RoundParticipationRequest"} <= set(
+            requests
+        )
+        for name, component in requests.items():
+            assert component["additionalProperties"] is False, name
+            assert component["properties"]["version"]["readOnly"] is True, name
+            assert "version" not in component.get("required", []), name
+        participations = requests["FundingRoundRequest"]["properties"]["participations"]
+        assert participations["items"]["$ref"].endswith("/RoundParticipationRequest")
+
     def test_docs_serve_their_assets_locally(self, admin_client):
         html = admin_client.get("/api/docs/").content.decode()
         assert "swagger-ui" in html
