@@ -139,6 +139,9 @@ def changes_since(instance: models.Model, version: int) -> str:
     }
     if fields:
         message += gettext(": %(fields)s changed") % {"fields": ", ".join(fields)}
+    else:
+        reasons = dict.fromkeys(row.history_change_reason for row in rows if row.history_change_reason)
+        message += "".join(f" ({reason})" for reason in reasons)
     return message + "."
 
 

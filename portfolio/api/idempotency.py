@@ -76,7 +76,8 @@ def request_fingerprint(request) -> str:
 def idempotency_claim(request, key: str) -> IdempotencyKey | HttpResponse:
     """The claimed key for a first request, or the first answer to replay for a retry."""
     user, fingerprint = request.user, request_fingerprint(request)
-    IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
+    # Expired keys go (one indexed statement, usually deleting nothing), so a key can be used again.
+    IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_LIFETIME).delete()
     try:
         with transaction.atomic():
             return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)

@@ -16,6 +16,8 @@ from rounds.services import (
 )
 
 INVESTOR_FIELDS = ("investor", "investor_name_en", "investor_name_zh")
+# A participation's own fields, inside its round or on its own.
+PARTICIPATION_FIELDS = (*INVESTOR_FIELDS, "role", "is_follow_on", *PARTICIPATION_DETAILS)
 
 
 class InvestorSerializer(ModelValidatedSerializer):
@@ -50,17 +52,7 @@ class RoundParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerialize
 
     class Meta:
         model = Participation
-        fields = (
-            "id",
-            *INVESTOR_FIELDS,
-            "role",
-            "is_follow_on",
-            "amount",
-            "currency",
-            "source",
-            "source_quote",
-            "version",
-        )
+        fields = ("id", *PARTICIPATION_FIELDS, "version")
         read_only_fields = ("id", "version")
 
 
@@ -146,18 +138,7 @@ class ParticipationSerializer(InvestorRelatedMixin, ModelValidatedSerializer):
 
     class Meta:
         model = Participation
-        fields = (
-            "id",
-            "round",
-            *INVESTOR_FIELDS,
-            "role",
-            "is_follow_on",
-            "amount",
-            "currency",
-            "source",
-            "source_quote",
-            *RECORD_FIELDS,
-        )
+        fields = ("id", "round", *PARTICIPATION_FIELDS, *RECORD_FIELDS)
 
     def create(self, validated_data):
         return participation_save(participation=Participation(**validated_data))

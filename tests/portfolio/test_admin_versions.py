@@ -104,7 +104,7 @@ def test_a_participation_changed_through_the_api_is_not_reverted_by_the_round_fo
     response = admin_client.post(url, {**opened, "notes": "Edited", "_save": "Save"})
 
     assert response.status_code == 200
-    assert "Nothing was saved" in page_text(response)
+    assert "was changed by editor" in page_text(response) and "(Investors changed)" in page_text(response)
     participation.refresh_from_db()
     funding_round.refresh_from_db()
     assert participation.is_follow_on is True
