@@ -39,10 +39,14 @@ class FeedResource:
     model: type[Model]
     serializer_class: type[serializers.Serializer]
     lookup_field: str
+    prefetch: tuple = ()
 
     @classmethod
     def of(cls, prefix: str, viewset) -> FeedResource:
-        return cls(prefix, viewset.queryset.model, viewset.serializer_class, viewset.lookup_field)
+        """The resource of a viewset; its records' nested lists are fetched as its queryset fetches them."""
+        queryset = viewset.queryset
+        prefetch = tuple(queryset._prefetch_related_lookups)  # e.g. a round's participations, ordered
+        return cls(prefix, queryset.model, viewset.serializer_class, viewset.lookup_field, prefetch)
 
     @property
     def label(self) -> str:
@@ -53,11 +57,11 @@ class FeedResource:
         return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
 
     def record_serializer(self, request) -> serializers.Serializer:
-        """The resource's serializer without what other records' entries carry (nested lists,
-        values computed by a query), so an entry shows the record as it was written."""
+        """The resource's serializer without the values it computes with a query of their own (a
+        company's `in_portfolio`): they follow other records, whose changes are entries of theirs."""
         serializer = self.serializer_class(context={"request": request})
         for name, field in list(serializer.fields.items()):
-            if isinstance(field, serializers.BaseSerializer | serializers.SerializerMethodField):
+            if isinstance(field, serializers.SerializerMethodField):
                 del serializer.fields[name]
         return serializer
 
@@ -83,8 +87,11 @@ class ChangeSerializer(serializers.Serializer):
     record = serializers.DictField(
         allow_null=True,
         help_text=(
-            "For created and updated, the record as the resource's detail shows it after this change, "
-            "without its nested lists (their records have entries of their own); null for deleted."
+            "For created and updated, the record as the resource's detail shows it after this change; "
+            "null for deleted. Its own fields are as this change left them; what it shows of other "
+            "records (names, a round's participations) is as they are when the page is read. Every "
+            "change to a round's participations is an entry of the round too. A company's "
+            "`in_portfolio` is left out: it follows other records."
         ),
     )
 
@@ -179,7 +186,7 @@ class ChangeFeedView(APIView):
             ]
             instances = [row.instance for row in written]
             relations = [f.name for f in resource.model._meta.concrete_fields if f.is_relation]
-            prefetch_related_objects(instances, *relations)
+            prefetch_related_objects(instances, *relations, *resource.prefetch)
             serializer = resource.record_serializer(request)
             for row, instance in zip(written, instances, strict=True):
                 records[(label, row.history_id)] = serializer.to_representation(instance)

@@ -90,6 +90,27 @@ def test_admin_changes_name_the_user_and_no_token(admin_client, viewer_api, arti
     )
 
 
+def test_a_round_entry_shows_its_participations_and_a_change_to_them_is_an_entry_of_the_round(
+    editor_api, viewer_api
+):
+    participation = ParticipationFactory(role="lead")
+    start = feed(viewer_api)[-1]["cursor"]
+    patched = editor_api.patch(
+        f"/api/v1/participations/{participation.pk}/", {"role": "co_lead"}, format="json"
+    )
+    assert patched.status_code == 200
+
+    entries = feed(viewer_api, after=start)
+
+    assert [(e["resource"], e["id"], e["action"], e["version"]) for e in entries] == [
+        ("participations", participation.pk, "updated", 2),
+        ("rounds", participation.funding_round_id, "updated", 2),
+    ]
+    assert [(p["investor"], p["role"]) for p in entries[1]["record"]["participations"]] == [
+        (participation.investor.slug, "co_lead")
+    ]
+
+
 def test_deleting_a_round_lists_its_participations_deletions_too(editor_api, viewer_api):
     participation = ParticipationFactory()
     round_id = participation.funding_round_id
