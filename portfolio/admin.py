@@ -355,6 +355,9 @@ class PortfolioImportAdmin(ImportExportMixin, PortfolioAdmin):
         kwargs = {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
         if isinstance(form, PreviewedImportForm):
             kwargs["previewed_at"] = form.cleaned_data["previewed_at"]
+        if form is not None and form.is_valid() and form.cleaned_data.get("format") not in (None, ""):
+            file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+            kwargs["file_format"] = file_format.get_extension()
         return kwargs
 
     def process_result(self, result, request):

@@ -8,7 +8,7 @@ which rows and fields are wrong while nothing is written.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
@@ -21,6 +21,7 @@ from import_export import fields, resources, widgets
 
 from portfolio.changes import last_change_since
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
+from portfolio.spreadsheets import formula_unescape
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
@@ -220,6 +221,18 @@ class Column(fields.Field):
     def lookup(self, row) -> dict:
         return {self.attribute: self.clean(row)}
 
+    def export_names(self) -> list[str]:
+        """The columns this field writes in an export (a partial date writes three)."""
+        return [self.column_name]
+
+    def export_cells(self, instance) -> dict:
+        """This field's cells of an export row, typed: text, numbers, dates and yes/no as stored,
+        related records by the key the import reads them by."""
+        value = self.get_value(instance)
+        if isinstance(value, models.Model | list | tuple):
+            value = self.widget.render(value)
+        return {self.column_name: value}
+
 
 class PartialDateField(Column):
     """A partial date in one cell ("2021", "2021-07" or "2021-07-28"), stored as date plus precision."""
@@ -239,14 +252,14 @@ class PartialDateField(Column):
         """
         date, precision = parse_partial_date(row[self.column_name])
         given = row.get(f"{self.column_name}_precision")
-        if given is None or str(given).strip() == "" or date is None:
+        if given is None or str(given).strip() == "":
             return date, precision
         given = str(given).strip().casefold()
         if given not in DatePrecision.values:
             raise ValueError(
                 _("The precision must be year, month or day, not “%(value)s”.") % {"value": given}
             )
-        return period_start(date, given), given
+        return (None, given) if date is None else (period_start(date, given), given)
 
     def lookup(self, row) -> dict:
         date, precision = self.clean(row)
@@ -268,6 +281,15 @@ class PartialDateField(Column):
 
     def export(self, instance, **kwargs) -> str:
         return self.get_value(instance)
+
+    def export_names(self) -> list[str]:
+        return [self.column_name, f"{self.column_name}_precision", f"{self.column_name}_display"]
+
+    def export_cells(self, instance) -> dict:
+        """The first day of the period (a real date), its precision, and the date as people write it."""
+        date, precision = getattr(instance, self.attribute), getattr(instance, self.precision_attribute)
+        first, *others = self.export_names()
+        return {first: date, others[0]: precision, others[1]: format_partial_date(date, precision)}
 
 
 def text_field(name: str) -> Column:
@@ -335,9 +357,30 @@ class PortfolioResource(resources.ModelResource):
             )
         return matches[0] if matches else None
 
+    # Export: one definition of the columns for every download of the list
+
+    def export_header(self) -> list[str]:
+        return [name for field in self.get_export_fields() for name in field.export_names()]
+
+    def export_rows(self, instances: Iterable[models.Model]) -> Iterator[dict]:
+        """Typed rows (dates, numbers, yes/no as such) for the writer of `portfolio.api.exports`."""
+        export_fields = self.get_export_fields()
+        for instance in instances:
+            row = {}
+            for field in export_fields:
+                row.update(field.export_cells(instance))
+            yield row
+
+    # Import
+
     def before_import_row(self, row, **kwargs):
-        """A NUL character, which no text column can store (PostgreSQL refuses it), is a cell error."""
+        """A NUL character, which no text column can store (PostgreSQL refuses it), is a cell error;
+        text a CSV export marked as text (`portfolio.spreadsheets`) is read back as it was."""
         super().before_import_row(row, **kwargs)
+        if kwargs.get("file_format") == "csv":
+            for column, value in row.items():
+                if isinstance(value, str):
+                    row[column] = formula_unescape(value)
         broken = [column for column, value in row.items() if isinstance(value, str) and "\x00" in value]
         if broken:
             message = _("Remove the NUL character (U+0000) from this cell.")

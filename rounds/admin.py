@@ -30,11 +30,9 @@ from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.resources import FundingRoundResource, InvestorResource
 from rounds.services import (
-    ROUND_HISTORY_COLUMNS,
     company_round_history,
     participation_delete,
     participation_save,
-    round_history_rows,
     round_investors_touch,
 )
 
@@ -249,7 +247,7 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def round_history_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The company's rounds, oldest first, with the columns of the API's round export."""
+        """The company's rounds, oldest first, with the columns of every round export and import."""
         company = self.get_object(request, object_id)
         if company is None:
             raise Http404
@@ -261,10 +259,11 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
                 _("Choose csv or xlsx."), status=400, content_type="text/plain; charset=utf-8"
             )
         rounds = company_round_history(company=company)
+        resource = FundingRoundResource()
         return export_response(
             export_format,
             basename=f"{company.slug}-rounds",
-            header=ROUND_HISTORY_COLUMNS,
-            rows=round_history_rows(rounds),
+            header=resource.export_header(),
+            rows=resource.export_rows(rounds),
             representations=(),
         )

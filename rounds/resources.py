@@ -75,13 +75,18 @@ INVESTOR_COLUMNS = {
 class FundingRoundResource(PortfolioResource):
     """Rounds with their investors, matched by company, stage, label and announcement date.
 
-    Investors are listed by slug in one column per role ("fortune-capital; other-fund");
-    `follow_on_investors` marks those of them who were already in an earlier round. The
-    round's participations become exactly those listed. Leaving the investor columns out
-    of the file leaves the participations as they are.
+    The one definition of a round's columns: the API's exports, the admin's, the company
+    round-history download and the import all use it. Investors are listed by slug in one
+    column per role ("fortune-capital; other-fund"); `follow_on_investors` marks those of
+    them who were already in an earlier round. The round's participations become exactly
+    those listed. Leaving the investor columns out of the file leaves the participations as
+    they are. `id` and the company's names are for readers; the import ignores them.
     """
 
+    id = Column(attribute="id", column_name="id", readonly=True)
     company = key_field("company", Company, "slug", NAMES)
+    company_name_en = Column(attribute="company__name_en", column_name="company_name_en", readonly=True)
+    company_name_zh = Column(attribute="company__name_zh", column_name="company_name_zh", readonly=True)
     stage = choice_field("stage", Stage)
     label = text_field("label")
     announced_on = PartialDateField("announced_on")
@@ -110,7 +115,10 @@ class FundingRoundResource(PortfolioResource):
     class Meta:
         model = FundingRound
         fields = (
+            "id",
             "company",
+            "company_name_en",
+            "company_name_zh",
             "stage",
             "label",
             "announced_on",

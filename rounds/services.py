@@ -1,7 +1,7 @@
-"""Round histories and company timelines: the read models the API and the exports share."""
+"""Round histories, timelines, and the writes of a round with its investors that the API and imports share."""
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,30 +13,6 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Participation
-
-LEAD_ROLES = (Role.LEAD, Role.CO_LEAD)
-
-ROUND_HISTORY_COLUMNS = [
-    "id",
-    "company",
-    "company_name_en",
-    "company_name_zh",
-    "stage",
-    "label",
-    "announced_on",
-    "announced_on_precision",
-    "announced_on_display",
-    "amount",
-    "currency",
-    "pre_money",
-    "post_money",
-    "valuation_currency",
-    "lead_investors",
-    "participants",
-    "follow_on_investors",
-    "notes",
-    "source",
-]
 
 
 def rounds_with_participations(queryset: QuerySet[FundingRound] | None = None) -> QuerySet[FundingRound]:
@@ -52,40 +28,6 @@ def company_round_history(*, company: Company) -> QuerySet[FundingRound]:
     """A company's rounds, oldest first; rounds of unknown date come last."""
     rounds = FundingRound.objects.filter(company=company)
     return rounds_with_participations(rounds).order_by("announced_on", "id")
-
-
-def investor_label(participation: Participation) -> str:
-    investor = participation.investor
-    return f"{investor.name_en} ({investor.name_zh})" if investor.name_zh else investor.name_en
-
-
-def round_history_rows(rounds: Iterable[FundingRound]) -> Iterator[dict]:
-    """One flat row per round, investors joined, for CSV and spreadsheet exports."""
-    for funding_round in rounds:
-        participations = list(funding_round.participations.all())
-        leads = [p for p in participations if p.role in LEAD_ROLES]
-        others = [p for p in participations if p.role not in LEAD_ROLES]
-        yield {
-            "id": funding_round.pk,
-            "company": funding_round.company.slug,
-            "company_name_en": funding_round.company.name_en,
-            "company_name_zh": funding_round.company.name_zh,
-            "stage": funding_round.stage,
-            "label": funding_round.label,
-            "announced_on": funding_round.announced_on,
-            "announced_on_precision": funding_round.announced_on_precision,
-            "announced_on_display": funding_round.announced_on_display,
-            "amount": funding_round.amount,
-            "currency": funding_round.currency,
-            "pre_money": funding_round.pre_money,
-            "post_money": funding_round.post_money,
-            "valuation_currency": funding_round.valuation_currency,
-            "lead_investors": "; ".join(investor_label(p) for p in leads),
-            "participants": "; ".join(investor_label(p) for p in others),
-            "follow_on_investors": "; ".join(investor_label(p) for p in participations if p.is_follow_on),
-            "notes": funding_round.notes,
-            "source": funding_round.source.title if funding_round.source else "",
-        }
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,11 @@ def import_file(resource, content: str | bytes, *, file_name: str = "upload.csv"
     file_format = XLSX() if isinstance(content, bytes) else CSV()
     dataset = file_format.create_dataset(content)
     return resource.import_data(
-        dataset, dry_run=dry_run, rollback_on_validation_errors=True, file_name=file_name
+        dataset,
+        dry_run=dry_run,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        file_format=file_format.get_extension(),
     )
 
 

@@ -21,6 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from rest_framework.exceptions import ValidationError
 
+from portfolio.spreadsheets import formula_escape
+
 CSV, XLSX, JSON = "csv", "xlsx", "json"
 MEDIA_TYPES = {
     CSV: "text/csv",
@@ -52,14 +54,10 @@ def content_disposition(basename: str, export_format: str) -> str:
     return f'attachment; filename="{basename}-{stamp}.{export_format}"'
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet shows but never runs, without the control characters XLSX cannot hold."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """Text a spreadsheet shows but never runs (`portfolio.spreadsheets`), without the control
+    characters XLSX cannot hold."""
+    return formula_escape(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
 class _Echo:

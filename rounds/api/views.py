@@ -18,12 +18,11 @@ from rounds.api.serializers import (
 )
 from rounds.filters import FundingRoundFilterSet, InvestorFilterSet, ListingFilterSet, ParticipationFilterSet
 from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.resources import FundingRoundResource
 from rounds.services import (
-    ROUND_HISTORY_COLUMNS,
     company_round_history,
     company_timeline,
     participation_delete,
-    round_history_rows,
     rounds_with_participations,
 )
 
@@ -44,10 +43,10 @@ class FundingRoundViewSet(PortfolioViewSet):
     export_basename = "rounds"
 
     def export_header(self) -> list[str]:
-        return ROUND_HISTORY_COLUMNS
+        return FundingRoundResource().export_header()
 
     def export_rows(self, queryset):
-        return round_history_rows(self.export_instances(queryset))
+        return FundingRoundResource().export_rows(self.export_instances(queryset))
 
 
 class ParticipationViewSet(PortfolioViewSet):
@@ -88,11 +87,12 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
             return Response(self.get_serializer(rounds, many=True).data)
         check_export_permission(request, FundingRound)
         serializer = self.get_serializer()
+        resource = FundingRoundResource()
         return export_response(
             export_format,
             basename=f"{company.slug}-rounds",
-            header=ROUND_HISTORY_COLUMNS,
-            rows=round_history_rows(rounds),
+            header=resource.export_header(),
+            rows=resource.export_rows(rounds),
             representations=(serializer.to_representation(r) for r in rounds),
         )
 

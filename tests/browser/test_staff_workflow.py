@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from companies.models import Company
 from rounds.models import FundingRound, Investor
-from rounds.services import ROUND_HISTORY_COLUMNS
+from rounds.resources import FundingRoundResource
 from tests.browser.conftest import PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -151,11 +151,11 @@ def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_se
     with csv_path.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
         header, *rows = list(reader)
-    assert header == ROUND_HISTORY_COLUMNS
+    assert header == FundingRoundResource().export_header()
     by_label = [dict(zip(header, row, strict=True)) for row in rows]
     assert [row["label"] for row in by_label] == ["A轮", "B轮"]
-    assert by_label[0]["lead_investors"] == FORTUNE_CAPITAL
-    assert by_label[1]["lead_investors"] == FORTUNE_CAPITAL
+    assert by_label[0]["lead_investors"] == "fortune-capital"
+    assert by_label[1]["lead_investors"] == "fortune-capital"
     assert (by_label[1]["stage"], by_label[1]["id"]) == ("b", str(new_round.pk))
 
     with page.expect_download() as download:
@@ -166,10 +166,10 @@ def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_se
     workbook = openpyxl.load_workbook(xlsx_path, read_only=True)
     header, *rows = list(workbook.active.iter_rows(values_only=True))
     workbook.close()
-    assert list(header) == ROUND_HISTORY_COLUMNS
+    assert list(header) == FundingRoundResource().export_header()
     labels = [row[header.index("label")] for row in rows]
     assert labels == ["A轮", "B轮"]
-    assert rows[1][header.index("lead_investors")] == FORTUNE_CAPITAL
+    assert rows[1][header.index("lead_investors")] == "fortune-capital"
     steps.done("round-history-downloaded")
 
     # 6. The round's history page shows who added it, and who added its lead investor.

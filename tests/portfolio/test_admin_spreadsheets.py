@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 from companies.models import KPI, Company, ModelRelease
 from rounds.models import FundingRound, Investor, Listing, Participation
-from rounds.services import ROUND_HISTORY_COLUMNS
+from rounds.resources import FundingRoundResource
 from tests.companies.factories import KPIFactory, ModelReleaseFactory, SourceFactory
 from tests.conftest import grant
 from tests.helpers import IMPORT_SAMPLES
@@ -173,15 +173,15 @@ def test_the_company_page_downloads_its_round_history(admin_client, article):
     assert response["Content-Disposition"].startswith('attachment; filename="zhipu-ai-rounds-')
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == ROUND_HISTORY_COLUMNS
+    assert list(rows[0]) == FundingRoundResource().export_header()
     assert [row["label"] for row in rows] == ["A轮", "B轮"]
-    assert rows[0]["lead_investors"] == "Fortune Capital (达晨财智)"
+    assert rows[0]["lead_investors"] == "fortune-capital"
     assert rows[1]["id"] == str(later.pk)
 
     sheet = load_workbook(
         io.BytesIO(b"".join(admin_client.get(url, {"format": "xlsx"}).streaming_content))
     ).active
-    assert [cell.value for cell in sheet[1]] == ROUND_HISTORY_COLUMNS
+    assert [cell.value for cell in sheet[1]] == FundingRoundResource().export_header()
     assert sheet.max_row == 3
 
     assert admin_client.get(url, {"format": "pdf"}).status_code == 400

@@ -7,7 +7,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from companies.models import Company, Source
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Participation
 from rounds.resources import FundingRoundResource, InvestorResource
@@ -246,21 +248,117 @@ def test_investors_and_companies_by_name_as_staff_write_them(article):
     }
 
 
-def test_the_company_round_history_download_reads_back_unchanged(article):
-    from rounds.services import ROUND_HISTORY_COLUMNS, company_round_history, round_history_rows
+@pytest.fixture
+def every_feature(article) -> Company:
+    """Zhipu's rounds using every feature a round row has: each role, follow-on, two currencies,
+    each date precision, Chinese text and text a spreadsheet would take for a formula."""
+    zhipu = Company.objects.get(slug="zhipu-ai")
+    source = Source.objects.get()
+    co_lead, participant = (
+        InvestorFactory(slug="co-fund", name_en="Co Fund", name_zh="联合基金"),
+        InvestorFactory(slug="small-fund", name_en="=Small Fund", name_zh="小基金"),
+    )
+    fortune = Investor.objects.get(slug="fortune-capital")
+    b = FundingRoundFactory(
+        company=zhipu,
+        stage="b",
+        label="B轮",
+        announced_on=datetime.date(2022, 9, 1),
+        announced_on_precision="month",
+        amount=Decimal("1500000000.00"),
+        currency="CNY",
+        pre_money=Decimal("9000000000.00"),
+        post_money=Decimal("10500000000.00"),
+        valuation_currency="USD",
+        notes="=1+1 is not a formula; +86, -5%, @handle and '引号' stay text",
+        source=source,
+        source_quote="-“达晨”加注",
+    )
+    ParticipationFactory(funding_round=b, investor=co_lead, role=Role.LEAD)
+    ParticipationFactory(funding_round=b, investor=fortune, role=Role.CO_LEAD, is_follow_on=True)
+    ParticipationFactory(funding_round=b, investor=participant, role=Role.PARTICIPANT)
+    FundingRoundFactory(
+        company=zhipu,
+        stage="c",
+        label="@C轮",
+        announced_on=datetime.date(2023, 7, 28),
+        announced_on_precision="day",
+        amount=Decimal("25000000.50"),
+        currency="USD",
+        source=None,
+    )
+    return zhipu
 
-    funding_round = FundingRound.objects.get(label="A轮")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ROUND_HISTORY_COLUMNS)
-    writer.writeheader()
-    writer.writerows(round_history_rows(company_round_history(company=funding_round.company)))
-    content = buffer.getvalue()
-    before = history_rows()
 
-    result = import_file(FundingRoundResource(), content)
+def round_history_download(client, company: Company, export_format: str) -> str | bytes:
+    url = reverse("admin:companies_company_round_history", args=[company.pk])
+    response = client.get(url, {"format": export_format})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    return content if export_format == "xlsx" else content.decode("utf-8-sig")
 
-    assert (result.totals["skip"], result.totals["new"]) == (1, 0), invalid_cells(result)
-    assert history_rows() == before
+
+def database_state() -> list:
+    rounds = FundingRound.objects.order_by("pk").values()
+    participations = Participation.objects.order_by("pk").values()
+    return [list(rounds), list(participations), history_rows()]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_round_history_download_reads_back_unchanged(admin_client, every_feature, export_format):
+    content = round_history_download(admin_client, every_feature, export_format)
+    before = database_state()
+
+    result = import_file(FundingRoundResource(), content, file_name=f"rounds.{export_format}")
+
+    assert (result.totals["skip"], result.totals["new"], result.totals["update"]) == (3, 0, 0), invalid_cells(
+        result
+    )
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_round_list_export_of_the_api_reads_back_unchanged(viewer_api, every_feature, export_format):
+    response = viewer_api.get("/api/v1/rounds/", {"format": export_format})
+    content = b"".join(response.streaming_content)
+    before = database_state()
+
+    result = import_file(
+        FundingRoundResource(), content if export_format == "xlsx" else content.decode("utf-8-sig")
+    )
+
+    assert (result.totals["skip"], result.totals["new"], result.totals["update"]) == (3, 0, 0), invalid_cells(
+        result
+    )
+    assert database_state() == before
+
+
+def test_a_round_history_lists_each_role_in_its_own_column_as_the_import_reads_it(
+    admin_client, every_feature
+):
+    rows = list(csv.DictReader(io.StringIO(round_history_download(admin_client, every_feature, "csv"))))
+    b = next(row for row in rows if row["label"] == "B轮")
+    assert (b["lead_investors"], b["co_lead_investors"], b["participants"], b["follow_on_investors"]) == (
+        "co-fund",
+        "fortune-capital",
+        "small-fund",
+        "fortune-capital",
+    )
+    assert (b["announced_on"], b["announced_on_precision"], b["announced_on_display"]) == (
+        "2022-09-01",
+        "month",
+        "2022-09",
+    )
+    assert b["notes"].startswith("'=1+1")  # marked as text in CSV; the import takes the mark off
+    assert next(row for row in rows if row["stage"] == "c")["label"] == "'@C轮"
+
+
+def test_a_csv_formula_mark_is_taken_off_only_where_it_marks_a_formula(article):
+    content = (
+        ROUND_HEADER.replace("\n", ",notes\n") + "zhipu-ai,b,B轮,2022,,,fortune-capital,,,'t Hooft's note\n"
+    )
+    assert import_file(FundingRoundResource(), content).totals["new"] == 1
+    assert FundingRound.objects.get(label="B轮").notes == "'t Hooft's note"
 
 
 @pytest.mark.parametrize(
