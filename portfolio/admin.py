@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cached_property
 
 from django import forms
@@ -23,7 +24,7 @@ from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from portfolio.changes import change_log_position
+from portfolio.changes import change_log_position, history_token_names
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
 from portfolio.versioning import StaleVersion
@@ -67,10 +68,15 @@ class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
         return [change for change in changes if str(change["field"]) not in hidden]
 
     def prepare_delta_change_value(self, change, value):
-        """Choices by their label and yes/no in words, in the reader's language, as the forms show them."""
+        """Choices by their label, yes/no in words (in the reader's language, as the forms show them)
+        and amounts with their digits grouped."""
         field = self.model._meta.get_field(change.field)
+        if value is None:
+            return ""  # shown as "—"
         if isinstance(value, bool):
             return gettext("Yes") if value else gettext("No")
+        if isinstance(value, Decimal):
+            return f"{value:,}"
         if field.choices and value not in (None, ""):
             return dict(field.flatchoices).get(value, value)
         return super().prepare_delta_change_value(change, value)
@@ -248,6 +254,14 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesWithoutTimestamps(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        """Each entry also names the API token its change was made with, from the change log."""
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        records = list(historical_records)
+        tokens = history_token_names(self.model, [record.history_id for record in records])
+        for record in records:
+            record.token_name = tokens.get(record.history_id, "")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A save refused by the database (someone saved between this form's checks and its own save)

@@ -113,3 +113,11 @@ def last_change_since(record: models.Model, position: int) -> Change | None:
         model=record._meta.label_lower, object_id=record.pk, seq__gt=position
     ).select_related("user")
     return entries.order_by("-seq").first()
+
+
+def history_token_names(model: type[models.Model], history_ids: list[int]) -> dict[int, str]:
+    """The API token names of the changes these history rows record (those made through the API)."""
+    entries = Change.objects.filter(model=model._meta.label_lower, history_id__in=history_ids).exclude(
+        token_name=""
+    )
+    return dict(entries.values_list("history_id", "token_name"))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from companies.models import Company
 from companies.resources import CompanyResource
-from rounds.models import Investor
+from rounds.models import FundingRound, Investor
 from tests.helpers import form_data, import_file
 from tests.portfolio.test_admin import admin_url
 
@@ -166,3 +166,27 @@ def test_the_author_is_linked_only_for_those_who_may_see_users(
     client.force_login(viewer)
     page = client.get(admin_url(Company, "history", zhipu.pk)).content.decode()
     assert user_link not in page and "root" in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_history_pages_show_no_template_text(admin_client, zhipu, language):
+    for obj in (zhipu, FundingRound.objects.get(), Investor.objects.get(slug="fortune-capital")):
+        page = admin_client.get(admin_url(type(obj), "history", obj.pk), HTTP_ACCEPT_LANGUAGE=language)
+        text = page.content.decode()
+        assert "{#" not in text and "{%" not in text and "#}" not in text
+
+
+def test_a_change_through_the_api_names_its_token_and_amounts_are_grouped(admin_client, editor_api, article):
+    funding_round = FundingRound.objects.get()
+    token = editor_api.user.api_tokens.get()
+    token.name = "crm sync"
+    token.save()
+    response = editor_api.patch(
+        f"/api/v1/rounds/{funding_round.pk}/", {"amount": "1500000000.00", "currency": "CNY"}, format="json"
+    )
+    assert response.status_code == 200
+
+    page = history_page(admin_client, funding_round)
+
+    assert "through the API, token “crm sync”" in page
+    assert "Amount: — → 1,500,000,000.00" in page
