@@ -1,11 +1,10 @@
 """Filtersets of the companies app's API lists."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import CompanyStatus, MetricUnit, Qualifier, ReleaseKind
-from companies.models import KPI, Company, Metric, ModelRelease, Source
+from companies.models import KPI, Company, Metric, ModelRelease, Source, in_portfolio_exists
 from portfolio.dates import DatePrecision
 from portfolio.filters import (
     AmountRangeFilter,
@@ -54,8 +53,7 @@ class CompanyFilterSet(PortfolioFilterSet):
     def filter_in_portfolio(self, queryset, name, value):
         if value is None:
             return queryset
-        in_portfolio = Company.objects.in_portfolio().filter(pk=OuterRef("pk"))
-        return queryset.filter(Exists(in_portfolio) if value else ~Exists(in_portfolio))
+        return queryset.filter(in_portfolio_exists() if value else ~in_portfolio_exists())
 
 
 class ModelReleaseFilterSet(PortfolioFilterSet):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -118,6 +118,17 @@ class Company(PartialDatesModel, NamedModel):
     @property
     def founded_on_display(self) -> str:
         return format_partial_date(self.founded_on, self.founded_on_precision)
+
+    @property
+    def is_in_portfolio(self) -> bool:
+        """One query; lists annotate `in_portfolio_exists()` instead."""
+        return Company.objects.in_portfolio().filter(pk=self.pk).exists()
+
+
+def in_portfolio_exists(company: str = "pk") -> Exists:
+    """A subquery: is the company the outer query names by `company` (its pk, or a `company_id`) in the
+    portfolio? For annotations and filters of companies and of their records."""
+    return Exists(Company.objects.in_portfolio().filter(pk=OuterRef(company)))
 
 
 class ModelRelease(PartialDatesModel, SourcedModel):

@@ -27,6 +27,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from portfolio.changes import change_log_position, history_token_names
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
+from portfolio.values import ID_PATTERN
 from portfolio.versioning import StaleVersion
 
 
@@ -54,7 +55,7 @@ def money_column(amount: str, currency: str, description: str) -> Callable[[obje
 
 
 # Record ids are 64-bit integers; anything else in an admin URL names no record.
-RECORD_ID = re.compile(r"[0-9]{1,18}")
+RECORD_ID = re.compile(ID_PATTERN)
 
 
 class ChangesWithoutTimestamps(HistoricalRecordContextHelper):

@@ -17,9 +17,9 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from portfolio.models import ApiToken, Change, ChangeAction
+from portfolio.values import MAX_ID, PORTFOLIO_APPS
 from portfolio.versioning import serialize_writes
 
-PORTFOLIO_APPS = ("companies", "rounds")
 HISTORY_ACTIONS = {"+": ChangeAction.CREATED, "~": ChangeAction.UPDATED, "-": ChangeAction.DELETED}
 TOKEN_NAME_LENGTH = 100
 
@@ -75,7 +75,7 @@ def record_historical_change(sender, history_instance, using=None, **kwargs) -> 
 
 # A cursor is opaque to clients: a position in the log, as eight bytes in URL-safe base64.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{11}$"
-MAX_SEQ = 2**63 - 1
+MAX_SEQ = MAX_ID
 
 
 def cursor_encode(seq: int) -> str:

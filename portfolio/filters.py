@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField, RangeField
 from drf_spectacular.utils import extend_schema_field
 
-MAX_ID = 2**63 - 1
+from portfolio.values import ISO_DATE_PATTERN, MAX_ID, parse_yes_no
 
 
 class TextField(forms.CharField):
@@ -61,17 +61,13 @@ class IdInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
 class StrictBooleanField(forms.Field):
     """true/false (or 1/0, yes/no); anything else is an error rather than "no filter"."""
 
-    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-
     def to_python(self, value):
         if value is None:
             return None
-        text = str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+        try:
+            return parse_yes_no(value)
+        except ValueError:
+            raise forms.ValidationError(_("Enter true or false."), code="invalid") from None
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -81,7 +77,7 @@ class BooleanFilter(django_filters.BooleanFilter):
 class ISODateField(forms.DateField):
     """Only YYYY-MM-DD: a query parameter has one spelling of a date, the one the schema documents."""
 
-    PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+    PATTERN = re.compile(ISO_DATE_PATTERN)
 
     def to_python(self, value):
         if value is not None and not self.PATTERN.fullmatch(str(value)):
@@ -112,7 +108,7 @@ class DateRangeFilter(django_filters.DateFromToRangeFilter):
 class RFC3339DateTimeField(forms.DateTimeField):
     """A full RFC 3339 date-time with its offset, e.g. 2026-01-08T09:30:00Z."""
 
-    PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+    PATTERN = re.compile(ISO_DATE_PATTERN + r"[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
     def to_python(self, value):
         if value is None:

@@ -4,7 +4,8 @@ from django.apps import apps
 from django.db import transaction
 from simple_history.manager import HistoryManager
 
-from portfolio.changes import PORTFOLIO_APPS, changes_record_many
+from portfolio.changes import changes_record_many
+from portfolio.values import PORTFOLIO_APPS
 
 
 def history_baseline_create(*, reason: str) -> int:

@@ -8,9 +8,8 @@ closed at the end of the request, so the service recovers by itself when the dat
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
 
-from portfolio.api.exceptions import RETRY_AFTER_SECONDS
+from portfolio.api.exceptions import database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +25,4 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s", exception)
-        if request.path.startswith(("/api/", "/health/")):
-            response = JsonResponse({"detail": "The database is unavailable. Try again shortly."}, status=503)
-        else:
-            response = HttpResponse("The database is unavailable. Try again shortly.", status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable_response(api=request.path.startswith(("/api/", "/health/")))

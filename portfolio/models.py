@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portfolio.dates import normalize_partial_dates
+from portfolio.values import named_label
 from portfolio.versioning import VersionedModel
 
 # Written without \s, whose meaning differs between Python and the ECMA regexes clients use;
@@ -65,7 +66,7 @@ class NamedModel(TimeStampedModel):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.name_en} ({self.name_zh})" if self.name_zh else self.name_en
+        return named_label(self.name_en, self.name_zh)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

@@ -7,7 +7,6 @@ bad cell becomes an error on its column, never an exception, so the preview can 
 which rows and fields are wrong while nothing is written.
 """
 
-import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -22,15 +21,10 @@ from import_export import fields, resources, widgets
 from portfolio.changes import last_change_since
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 from portfolio.spreadsheets import formula_unescape
+from portfolio.values import is_record_id, parse_named_label, parse_yes_no
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
-# Ids are 64-bit; a longer number cannot name a record (and would overflow the query).
-MAX_ID_DIGITS = 18
-
-
-# The "English name (中文名)" label the round-history export writes for a company or investor.
-NAMED_LABEL = re.compile(r"^(?P<first>.+?) \((?P<second>[^()]+)\)$")
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -53,9 +47,9 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         query = Q(**{self.field: key})
         for name in self.names:
             query |= Q(**{name: key})
-        label = NAMED_LABEL.match(key)
+        label = parse_named_label(key)
         if label and len(self.names) == 2:
-            query |= Q(**{self.names[0]: label["first"], self.names[1]: label["second"]})
+            query |= Q(**{self.names[0]: label[0], self.names[1]: label[1]})
         return query
 
     def clean(self, value, row=None, **kwargs):
@@ -83,7 +77,7 @@ class RecordIdWidget(NaturalKeyWidget):
         by_name = Q(pk__in=[])
         for name in self.names:
             by_name |= Q(**{name: key})
-        if key.isdigit() and len(key) <= MAX_ID_DIGITS:
+        if is_record_id(key):
             return Q(pk=int(key)) | by_name
         return by_name
 
@@ -91,7 +85,7 @@ class RecordIdWidget(NaturalKeyWidget):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = "" if value is None else str(value).strip()
-        if text and not self.names and not (text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        if text and not self.names and not is_record_id(text):
             raise ValueError(_("Enter the id of a %(model)s.") % {"model": self.model._meta.verbose_name})
         return super().clean(text, row, **kwargs)
 
@@ -160,22 +154,15 @@ class ChoiceWidget(widgets.Widget):
 class StrictBooleanWidget(widgets.Widget):
     """Yes or no, spelled as a spreadsheet or a person would; anything else is an error, not False."""
 
-    TRUE = {"1", "true", "yes", "y", "是", "x"}
-    FALSE = {"0", "false", "no", "n", "否"}
-
     def clean(self, value, row=None, **kwargs) -> bool | None:
         if value is None or str(value).strip() == "":
             return None
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().casefold()
-        if isinstance(value, float) and value.is_integer():
-            text = str(int(value))
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValueError(_("Enter yes or no (true/false, 1/0), not “%(value)s”.") % {"value": value})
+        try:
+            return parse_yes_no(value)
+        except ValueError:
+            raise ValueError(
+                _("Enter yes or no (true/false, 1/0), not “%(value)s”.") % {"value": value}
+            ) from None
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else ("true" if value else "false")

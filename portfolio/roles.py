@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import Group, Permission
 
-PORTFOLIO_APPS = ("companies", "rounds")
+from portfolio.values import PORTFOLIO_APPS
+
 ROLE_ACTIONS = {
     "editors": ("view", "add", "change", "delete", "import", "export"),
     "viewers": ("view", "export"),

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company
+from companies.models import in_portfolio_exists
 from portfolio.dates import DatePrecision
 from portfolio.filters import (
     AmountRangeFilter,
@@ -77,8 +77,8 @@ class FundingRoundFilterSet(PortfolioFilterSet):
     def filter_in_portfolio(self, queryset, name, value):
         if value is None:
             return queryset
-        in_portfolio = Company.objects.in_portfolio().filter(pk=OuterRef("company_id"))
-        return queryset.filter(Exists(in_portfolio) if value else ~Exists(in_portfolio))
+        in_portfolio = in_portfolio_exists("company_id")
+        return queryset.filter(in_portfolio if value else ~in_portfolio)
 
 
 class ParticipationFilterSet(PortfolioFilterSet):

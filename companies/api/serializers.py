@@ -57,9 +57,7 @@ class CompanySerializer(ModelValidatedSerializer):
     def get_in_portfolio(self, company: Company) -> bool:
         """From the list's annotation where there is one, else one query."""
         flag = getattr(company, "in_portfolio_flag", None)
-        if flag is None:
-            flag = Company.objects.in_portfolio().filter(pk=company.pk).exists()
-        return flag
+        return company.is_in_portfolio if flag is None else flag
 
 
 class CompanyRelatedSerializer(ModelValidatedSerializer):

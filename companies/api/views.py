@@ -1,7 +1,5 @@
 """API viewsets of the companies app: explicit querysets, serializers, filtersets."""
 
-from django.db.models import Exists, OuterRef
-
 from companies.api.serializers import (
     CompanySerializer,
     KPISerializer,
@@ -16,7 +14,7 @@ from companies.filters import (
     ModelReleaseFilterSet,
     SourceFilterSet,
 )
-from companies.models import KPI, Company, Metric, ModelRelease, Source
+from companies.models import KPI, Company, Metric, ModelRelease, Source, in_portfolio_exists
 from portfolio.api.viewsets import PortfolioViewSet
 
 
@@ -28,9 +26,7 @@ class SourceViewSet(PortfolioViewSet):
 
 
 class CompanyViewSet(PortfolioViewSet):
-    queryset = Company.objects.annotate(
-        in_portfolio_flag=Exists(Company.objects.in_portfolio().filter(pk=OuterRef("pk")))
-    ).order_by("slug")
+    queryset = Company.objects.annotate(in_portfolio_flag=in_portfolio_exists()).order_by("slug")
     serializer_class = CompanySerializer
     filterset_class = CompanyFilterSet
     lookup_field = "slug"

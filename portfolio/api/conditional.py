@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
+from portfolio.values import is_record_id
+
 IF_MATCH = "If-Match"
 IF_NONE_MATCH = "If-None-Match"
 # `*`, or entity tags (RFC 9110 §8.8.3: optionally weak, quoted, without spaces) separated by commas;
@@ -63,7 +65,7 @@ def requested_etags(request, header: str) -> list[str] | None:
     value = request.headers.get(header)
     if value is None:
         return None
-    if re.fullmatch(r"[0-9]{1,18}", value):
+    if is_record_id(value):  # a bare version number, as a list item shows it
         return [version_etag(int(value))]
     etags = parse_etags(value) if re.fullmatch(ETAG_LIST_PATTERN, value) else []
     if not etags:

@@ -6,6 +6,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -57,12 +58,19 @@ def django_error_response(exc: Exception) -> Response | None:
         )
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("Database unavailable: %s", exc)
-        return Response(
-            {"detail": _("The database is unavailable. Try again shortly.")},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return database_unavailable_response(api=True)
     return None
+
+
+def database_unavailable_response(*, api: bool) -> HttpResponse:
+    """503 with Retry-After: JSON for API clients, text for people (the admin)."""
+    message = _("The database is unavailable. Try again shortly.")
+    if api:
+        response = JsonResponse({"detail": message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    else:
+        response = HttpResponse(message, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def stale_version_error(exc: StaleVersion, context) -> Exception:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-MAX_ID = 2**63 - 1
+from portfolio.values import MAX_ID, is_iso_date
 
 
 class StringOnlyMixin:
@@ -68,10 +68,8 @@ class StrictBooleanField(EmptyStringIsInvalidMixin, serializers.BooleanField):
 
 
 class StrictDateField(EmptyStringIsInvalidMixin, serializers.DateField):
-    ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not self.ISO_DATE.fullmatch(data):
+        if not isinstance(data, str) or not is_iso_date(data):
             raise serializers.ValidationError(_("Give the date as YYYY-MM-DD."), code="invalid")
         return super().to_internal_value(data)
 

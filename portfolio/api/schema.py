@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from portfolio.api.conditional import ETAG_LIST_PATTERN, IF_MATCH, IF_NONE_MATCH
 from portfolio.api.exports import EXPORT_FORMATS, MEDIA_TYPES
-from portfolio.api.fields import MAX_ID, StrictDecimalField, StrictPrimaryKeyRelatedField, StrictURLField
+from portfolio.api.fields import StrictDecimalField, StrictPrimaryKeyRelatedField, StrictURLField
 from portfolio.api.idempotency import IDEMPOTENCY_KEY, KEY_PATTERN, REPLAYED
+from portfolio.values import MAX_ID
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from portfolio.api.exports import (
 from portfolio.api.idempotency import IDEMPOTENCY_KEY, idempotency_claim, idempotency_store, requested_key
 from portfolio.api.permissions import check_export_permission
 from portfolio.filters import query_parameter_names
+from portfolio.values import ID_PATTERN
 from portfolio.versioning import serialize_writes
 
 EXPORT_ITERATOR_CHUNK = 500
@@ -78,7 +79,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend]
     export_basename: str = "export"
     export_formats = EXPORT_FORMATS
-    lookup_value_regex = "[0-9]{1,18}"
+    lookup_value_regex = ID_PATTERN
 
     # Parameters and content negotiation
 
