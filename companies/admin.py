@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
-from companies.resources import CompanyResource, KPIResource, ModelReleaseResource
+from companies.resources import (
+    CompanyResource,
+    KPIResource,
+    MetricResource,
+    ModelReleaseResource,
+    SourceResource,
+)
 from portfolio.admin import (
     SOURCE_FIELDSET,
     TIMESTAMPS_FIELDSET,
@@ -17,6 +23,7 @@ from portfolio.admin import (
 
 @admin.register(Source)
 class SourceAdmin(PortfolioAdmin):
+    resource_classes = [SourceResource]
     list_display = ("title", "publisher", "published_on_display", "language", "url")
     list_filter = ("language", "published_on_precision")
     search_fields = Source.search_fields
@@ -106,6 +113,7 @@ class ModelReleaseAdmin(PortfolioImportAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(PortfolioAdmin):
+    resource_classes = [MetricResource]
     list_display = ("code", "name_en", "name_zh", "unit")
     list_filter = ("unit",)
     search_fields = Metric.search_fields

@@ -1,6 +1,6 @@
 """Spreadsheet columns of companies, model releases and KPIs, and the keys that match rows to records."""
 
-from companies.choices import CompanyStatus, Qualifier, ReleaseKind
+from companies.choices import CompanyStatus, MetricUnit, Qualifier, ReleaseKind
 from companies.models import KPI, Company, Metric, ModelRelease, Source
 from portfolio.resources import (
     Column,
@@ -152,3 +152,34 @@ class KPIResource(PortfolioResource):
             "source_quote",
         )
         import_id_fields = ("company", "metric", "model_release", "period_start", "period_end", "scope")
+
+
+class SourceResource(PortfolioResource):
+    """Sources, which have no natural key: exported with their ids, which is how facts cite them."""
+
+    id = Column(attribute="id", column_name="id", readonly=True)
+    title = text_field("title")
+    publisher = text_field("publisher")
+    url = text_field("url")
+    published_on = PartialDateField("published_on")
+    language = text_field("language")
+
+    class Meta:
+        model = Source
+        fields = ("id", "title", "publisher", "url", "published_on", "language")
+        import_id_fields = ("id",)
+
+
+class MetricResource(PortfolioResource):
+    """Metrics, matched by code."""
+
+    code = text_field("code")
+    name_en = text_field("name_en")
+    name_zh = text_field("name_zh")
+    unit = choice_field("unit", MetricUnit)
+    description = text_field("description")
+
+    class Meta:
+        model = Metric
+        fields = ("code", "name_en", "name_zh", "unit", "description")
+        import_id_fields = ("code",)

@@ -7,6 +7,7 @@ bad cell becomes an error on its column, never an exception, so the preview can 
 which rows and fields are wrong while nothing is written.
 """
 
+import datetime
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -218,6 +219,8 @@ class Column(fields.Field):
         value = self.get_value(instance)
         if isinstance(value, models.Model | list | tuple):
             value = self.widget.render(value)
+        elif not isinstance(value, str | int | float | Decimal | datetime.date | None):
+            value = str(value)  # a country, say: its code
         return {self.column_name: value}
 
 
@@ -346,12 +349,15 @@ class PortfolioResource(resources.ModelResource):
 
     # Export: one definition of the columns for every download of the list
 
-    def export_header(self) -> list[str]:
-        return [name for field in self.get_export_fields() for name in field.export_names()]
+    def export_header(self, selected_fields: list[str] | None = None) -> list[str]:
+        fields = self.get_export_fields(selected_fields)
+        return [name for field in fields for name in field.export_names()]
 
-    def export_rows(self, instances: Iterable[models.Model]) -> Iterator[dict]:
+    def export_rows(
+        self, instances: Iterable[models.Model], selected_fields: list[str] | None = None
+    ) -> Iterator[dict]:
         """Typed rows (dates, numbers, yes/no as such) for the writer of `portfolio.api.exports`."""
-        export_fields = self.get_export_fields()
+        export_fields = self.get_export_fields(selected_fields)
         for instance in instances:
             row = {}
             for field in export_fields:

@@ -28,7 +28,7 @@ from portfolio.admin import (
 from portfolio.api.exports import CSV, XLSX, export_response
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
-from rounds.resources import FundingRoundResource, InvestorResource
+from rounds.resources import FundingRoundResource, InvestorResource, ListingResource, ParticipationResource
 from rounds.services import (
     company_round_history,
     participation_delete,
@@ -143,6 +143,7 @@ class FundingRoundAdmin(PortfolioImportAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(PortfolioAdmin):
+    resource_classes = [ParticipationResource]
     list_display = ("investor", "funding_round", "role", "is_follow_on", "amount_display")
     list_filter = ("role", "is_follow_on")
     list_select_related = ("investor", "funding_round__company")
@@ -172,6 +173,7 @@ class ParticipationAdmin(PortfolioAdmin):
 
 @admin.register(Listing)
 class ListingAdmin(PortfolioAdmin):
+    resource_classes = [ListingResource]
     list_display = (
         "company",
         "kind",

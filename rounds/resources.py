@@ -10,14 +10,15 @@ from portfolio.resources import (
     NaturalKeyListWidget,
     PartialDateField,
     PortfolioResource,
+    RecordIdWidget,
     boolean_field,
     choice_field,
     decimal_field,
     key_field,
     text_field,
 )
-from rounds.choices import InvestorKind, Role, Stage
-from rounds.models import FundingRound, Investor
+from rounds.choices import InvestorKind, ListingKind, Role, Stage
+from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.services import ParticipationPlan, round_participations_set
 
 
@@ -176,3 +177,71 @@ class FundingRoundResource(PortfolioResource):
         plan = getattr(instance, "_participation_plan", None)
         if plan is not None:
             round_participations_set(funding_round=instance, participations=plan.participations())
+
+
+class ParticipationResource(PortfolioResource):
+    """Participations one by one, each naming its round by id (rounds have no natural key)."""
+
+    id = Column(attribute="id", column_name="id", readonly=True)
+    round = Column(attribute="funding_round", column_name="round", widget=RecordIdWidget(FundingRound))
+    investor = key_field("investor", Investor, "slug", NAMES)
+    role = choice_field("role", Role)
+    is_follow_on = boolean_field("is_follow_on")
+    amount = decimal_field("amount")
+    currency = text_field("currency")
+    source = source_field()
+    source_quote = text_field("source_quote")
+
+    export_select_related = ("funding_round", "investor", "source")
+
+    class Meta:
+        model = Participation
+        fields = (
+            "id",
+            "round",
+            "investor",
+            "role",
+            "is_follow_on",
+            "amount",
+            "currency",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("round", "investor")
+
+
+class ListingResource(PortfolioResource):
+    """Listings and exits, matched by company, kind, exchange and date."""
+
+    id = Column(attribute="id", column_name="id", readonly=True)
+    company = key_field("company", Company, "slug", NAMES)
+    kind = choice_field("kind", ListingKind)
+    exchange = text_field("exchange")
+    ticker = text_field("ticker")
+    listed_on = PartialDateField("listed_on")
+    offer_price = decimal_field("offer_price")
+    amount_raised = decimal_field("amount_raised")
+    currency = text_field("currency")
+    notes = text_field("notes")
+    source = source_field()
+    source_quote = text_field("source_quote")
+
+    export_select_related = ("company", "source")
+
+    class Meta:
+        model = Listing
+        fields = (
+            "id",
+            "company",
+            "kind",
+            "exchange",
+            "ticker",
+            "listed_on",
+            "offer_price",
+            "amount_raised",
+            "currency",
+            "notes",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("company", "kind", "exchange", "listed_on")

@@ -107,9 +107,10 @@ def xlsx_cell(sheet, value):
 
 
 def xlsx_file(header: list[str], rows: Iterable[dict], *, title: str):
-    """A workbook in write-only mode (rows go to disk as they come), in a temporary file."""
+    """A workbook in write-only mode (rows go to disk as they come), in a temporary file; its sheet is
+    named after the list and the day, as the file is."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=f"{title[:20]} {timezone.localdate().isoformat()}")
     bold = Font(bold=True)
     header_cells = []
     for column in header:

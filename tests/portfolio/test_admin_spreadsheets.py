@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from companies.models import KPI, Company, ModelRelease
@@ -20,7 +21,7 @@ from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.resources import FundingRoundResource
 from tests.companies.factories import KPIFactory, ModelReleaseFactory, SourceFactory
 from tests.conftest import grant
-from tests.helpers import IMPORT_SAMPLES
+from tests.helpers import IMPORT_SAMPLES, import_file
 from tests.portfolio.test_admin import FACTORIES, MODELS, admin_url
 from tests.rounds.factories import FundingRoundFactory, ListingFactory, ParticipationFactory
 
@@ -123,6 +124,35 @@ def test_the_export_action_exports_the_selected_rows(admin_client, article):
     data = {"format": CSV_FORMAT, "resource": "0", "export_items": items, **export_fields(ModelRelease)}
     rows = csv_rows(admin_client.post(admin_url(ModelRelease, "export"), data))
     assert [row["name"] for row in rows] == [r.name for r in chosen]
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+def test_the_admin_export_of_rounds_imports_back_unchanged(admin_client, article, file_format):
+    funding_round = FundingRound.objects.get()
+    FundingRound.objects.filter(pk=funding_round.pk).update(amount="1500000.50", currency="USD", notes="=x")
+    funding_round.participations.update(role="co_lead")
+    response = export(admin_client, FundingRound, file_format)
+    content = response.content if file_format == XLSX_FORMAT else response.content.decode("utf-8-sig")
+    before = list(FundingRound.objects.values()), list(Participation.objects.values())
+
+    result = import_file(FundingRoundResource(), content)
+
+    assert result.totals["skip"] == 1 and not result.has_errors() and not result.invalid_rows
+    assert (list(FundingRound.objects.values()), list(Participation.objects.values())) == before
+
+
+def test_the_admin_excel_export_is_typed_and_named_after_the_list_and_the_day(admin_client, article):
+    FundingRound.objects.update(amount="1500000.50", currency="USD")
+    response = export(admin_client, FundingRound, XLSX_FORMAT)
+    today = timezone.localdate().isoformat()
+    assert f'filename="funding-rounds-{today}.xlsx"' in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert sheet.title == f"funding-rounds {today}"
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("amount") + 1).value == 1500000.5
+    assert sheet.cell(row=2, column=header.index("currency") + 1).value == "USD"
+    assert sheet.cell(row=2, column=header.index("announced_on") + 1).is_date
 
 
 def test_exported_text_never_runs_as_a_formula(admin_client, article):
