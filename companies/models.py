@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -227,7 +228,8 @@ class Metric(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        """The metric's name in the reader's language (Chinese when there is one), as lists show it."""
+        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") else self.name_en
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
@@ -304,7 +306,7 @@ class KPI(SourcedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company.name_en} · {self.metric.name_en}: {self.value_display}"
+        return f"{self.company.name_en} · {self.metric}: {self.value_display}"
 
     @property
     def model_release_name(self) -> str | None:

@@ -1,10 +1,14 @@
 """The project package as a Django app: shared models, and the change log hooked to the history."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioConfig(AppConfig):
+    """API tokens, the change log and what the apps share."""
+
     name = "portfolio"
+    verbose_name = _("Portfolio")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -154,3 +154,12 @@ def test_an_unknown_language_or_a_foreign_next_changes_nothing_harmful(admin_cli
     response = set_language(admin_client, "zh-hans", "https://elsewhere.example/admin/")
     assert response.status_code == 302
     assert "elsewhere.example" not in response["Location"]
+
+
+def test_app_labels_and_metric_names_speak_chinese(admin_client, article):
+    page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">投资组合</a>" in page[page.index("app-portfolio module") :]
+    kpis = admin_client.get("/admin/companies/kpi/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "市场份额" in kpis
+    kpis = admin_client.get("/admin/companies/kpi/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Market share" in kpis
