@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
 from companies.resources import (
@@ -57,7 +58,7 @@ class ModelReleaseInline(PortfolioInline):
 class CompanyAdmin(PortfolioImportAdmin):
     resource_classes = [CompanyResource]
     list_display = ("name_en", "name_zh", "slug", "status", "country", "city", "sector", "founded_on_display")
-    list_filter = ("status", "country", "sector")
+    list_filter = ("status", ("country", CountryFilter), "sector")
     search_fields = Company.search_fields
     prepopulated_fields = {"slug": ("name_en",)}
     date_hierarchy = "founded_on"

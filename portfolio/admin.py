@@ -28,6 +28,7 @@ from portfolio.api.exports import XLSX, csv_lines, xlsx_file
 from portfolio.changes import change_log_position, history_token_names
 from portfolio.dates import format_partial_date
 from portfolio.models import ApiToken
+from portfolio.money import currency_label
 from portfolio.resources import PortfolioResource
 from portfolio.values import ID_PATTERN
 from portfolio.versioning import StaleVersion
@@ -54,6 +55,26 @@ def money_column(amount: str, currency: str, description: str) -> Callable[[obje
 
     column.__name__ = f"{amount}_display"
     return column
+
+
+class CurrencyFilter(admin.ChoicesFieldListFilter):
+    """The currencies some record uses, named in the reader's language, not all 180 of ISO 4217."""
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.lookup_val is None,
+            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]),
+            "display": gettext("All"),
+        }
+        used = self.field.model._default_manager.exclude(**{self.field.name: ""})
+        for code in sorted(set(used.values_list(self.field.name, flat=True))):
+            yield {
+                "selected": self.lookup_val is not None and code in self.lookup_val,
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg: code}, [self.lookup_kwarg_isnull]
+                ),
+                "display": currency_label(code),
+            }
 
 
 # Record ids are 64-bit integers; anything else in an admin URL names no record.

@@ -1,16 +1,32 @@
 """Money as a decimal amount plus an ISO 4217 currency code; never a float."""
 
+import gettext
+
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 CURRENCY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_3 for c in pycountry.currencies))
 CURRENCY_CHOICES: list[tuple[str, str]] = [
     (c.alpha_3, f"{c.alpha_3} · {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
 ]
+
+
+# ISO 4217's names in Chinese, as pycountry ships them.
+CURRENCY_NAMES_ZH = gettext.translation("iso4217", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+
+
+def currency_label(code: str) -> str:
+    """A currency as a reader sees it: "CNY · Yuan Renminbi", or "CNY · 人民币元" in Chinese."""
+    currency = pycountry.currencies.get(alpha_3=code)
+    name = currency.name if currency else ""
+    if name and (get_language() or "").startswith("zh"):
+        name = CURRENCY_NAMES_ZH.gettext(name)
+    return f"{code} · {name}" if name else code
 
 
 def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:

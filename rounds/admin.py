@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
 
 from companies.admin import CompanyAdmin
 from companies.models import Company
@@ -19,6 +20,7 @@ from portfolio.admin import (
     SOURCE_FIELDSET,
     TIMESTAMPS_FIELDSET,
     ChangesWithoutTimestamps,
+    CurrencyFilter,
     PortfolioAdmin,
     PortfolioImportAdmin,
     PortfolioInline,
@@ -41,7 +43,7 @@ from rounds.services import (
 class InvestorAdmin(PortfolioImportAdmin):
     resource_classes = [InvestorResource]
     list_display = ("name_en", "name_zh", "slug", "kind", "country", "is_house", "round_count")
-    list_filter = ("kind", "is_house", "country")
+    list_filter = ("kind", "is_house", ("country", CountryFilter))
     search_fields = Investor.search_fields
     prepopulated_fields = {"slug": ("name_en",)}
     fieldsets = (
@@ -104,7 +106,7 @@ class FundingRoundAdmin(PortfolioImportAdmin):
         "post_money_display",
         "lead_investors",
     )
-    list_filter = ("stage", "announced_on_precision", "currency")
+    list_filter = ("stage", "announced_on_precision", ("currency", CurrencyFilter))
     list_select_related = ("company",)
     search_fields = FundingRound.search_fields
     autocomplete_fields = ("company", "source")

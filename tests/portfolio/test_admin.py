@@ -190,3 +190,26 @@ def test_investor_autocomplete_finds_chinese_names_in_a_stable_order(admin_clien
         "AAA Capital (达晨二号)",
         "Fortune Capital (达晨财智)",
     ]
+
+
+@pytest.mark.usefixtures("article")
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", ("CNY · Yuan Renminbi", "China")), ("zh-hans", ("CNY · 人民币元", "中国"))],
+)
+def test_country_and_currency_filters_list_only_the_values_in_use_in_the_readers_language(
+    admin_client, language, expected
+):
+    FundingRoundFactory(amount="1.00", currency="CNY")
+    rounds = admin_client.get(admin_url(FundingRound, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+    currencies = [
+        c["display"]
+        for spec in rounds.context["cl"].filter_specs
+        for c in spec.choices(rounds.context["cl"])
+        if getattr(spec, "field_path", "") == "currency"
+    ]
+    assert currencies[1:] == [expected[0]]
+    companies = admin_client.get(admin_url(Company, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+    page = companies.content.decode()
+    assert expected[1] in page
+    assert ("Zimbabwe" if language == "en" else "津巴布韦") not in page
