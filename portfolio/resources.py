@@ -143,9 +143,9 @@ class ChoiceWidget(widgets.Widget):
         try:
             return self.accepted[str(value).strip().casefold()]
         except KeyError:
+            labels = ", ".join(str(label) for label in self.choices.labels)
             raise ValueError(
-                _("“%(value)s” is not one of: %(choices)s.")
-                % {"value": value, "choices": ", ".join(self.choices.values)}
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": labels}
             ) from None
 
     def render(self, value, obj=None, **kwargs) -> str:

@@ -41,6 +41,9 @@ def test_editor_imports_a_spreadsheet_and_a_viewer_only_exports(live_server, sta
     errors = page.locator(".validation-error-list")
     expect(errors).to_have_count(2)
     expect(errors.nth(0)).to_contain_text("“Series Z” is not one of")
+    expect(errors.nth(0)).to_contain_text("Series A")
+    shown = "list => getComputedStyle(list.closest('.validation-error-container')).opacity"
+    assert errors.nth(0).evaluate(shown) == "1", "the messages are shown beside the row, without hovering"
     expect(errors.nth(0)).to_contain_text("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD")
     expect(errors.nth(1)).to_contain_text("No company has the slug or name “no-such-company”.")
     expect(errors.nth(1)).to_contain_text("No investor has the slug or name “unknown-fund”.")

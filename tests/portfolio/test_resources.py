@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from companies.choices import CompanyStatus
 from companies.models import Company
@@ -18,6 +19,7 @@ from portfolio.resources import (
     StrictDecimalWidget,
     TextWidget,
 )
+from rounds.choices import Stage
 from tests.companies.factories import CompanyFactory, SourceFactory
 
 
@@ -53,9 +55,13 @@ def test_choices_by_code_or_by_english_or_chinese_label(cell, expected):
     assert ChoiceWidget(CompanyStatus).clean(cell) == expected
 
 
-def test_an_unknown_choice_lists_the_codes():
+def test_an_unknown_choice_lists_the_labels_in_the_readers_language():
     with pytest.raises(ValueError, match="“public” is not one of: private, listed, acquired, closed"):
         ChoiceWidget(CompanyStatus).clean("public")
+    with translation.override("zh-hans"), pytest.raises(ValueError, match="已上市"):
+        ChoiceWidget(CompanyStatus).clean("public")
+    with pytest.raises(ValueError, match="Series A, Series A\\+"):
+        ChoiceWidget(Stage).clean("Series Z")
 
 
 @pytest.mark.parametrize(
