@@ -31,7 +31,7 @@ class SourceAdmin(PortfolioAdmin):
     date_hierarchy = "published_on"
     fieldsets = (
         (None, {"fields": ("title", "publisher", "url", "language")}),
-        (_("Published"), {"fields": (("published_on", "published_on_precision"),)}),
+        (_("Published"), {"fields": ("published_on",)}),
         TIMESTAMPS_FIELDSET,
     )
     published_on_display = partial_date_column("published_on", _("published on"))
@@ -45,7 +45,6 @@ class ModelReleaseInline(PortfolioInline):
         "name",
         "family",
         "released_on",
-        "released_on_precision",
         "parameters_b",
         "open_weights",
         "kind",
@@ -66,7 +65,7 @@ class CompanyAdmin(PortfolioImportAdmin):
         (None, {"fields": ("name_en", "name_zh", "slug", "legal_name", "aliases", "status")}),
         (
             _("Profile"),
-            {"fields": (("founded_on", "founded_on_precision"), "country", "city", "sector", "website")},
+            {"fields": ("founded_on", "country", "city", "sector", "website")},
         ),
         (_("Summary"), {"fields": ("summary",)}),
         TIMESTAMPS_FIELDSET,
@@ -98,7 +97,7 @@ class ModelReleaseAdmin(PortfolioImportAdmin):
             _("Release"),
             {
                 "fields": (
-                    ("released_on", "released_on_precision"),
+                    "released_on",
                     "parameters_b",
                     "open_weights",
                     "languages",

@@ -27,6 +27,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from portfolio.api.exports import XLSX, csv_lines, xlsx_file
 from portfolio.changes import change_log_position, history_token_names
 from portfolio.dates import format_partial_date
+from portfolio.forms import AmountFormField, PartialDateFormField
 from portfolio.models import ApiToken
 from portfolio.money import currency_label
 from portfolio.resources import PortfolioResource
@@ -128,6 +129,12 @@ def column_label(resource, field_name: str) -> str:
         return field_name.replace("_", " ")
 
 
+# Web addresses default to https; amounts are typed as staff write them (1,500,000 or 1.5亿).
+FORMFIELD_OVERRIDES = {
+    models.URLField: {"assume_scheme": "https"},
+    models.DecimalField: {"form_class": AmountFormField},
+}
+
 # The hidden field of a change form, and of each inline row, holding the version it was opened on.
 OPENED_VERSION = "opened_version"
 # Fields every save changes; a refusal names the fields a person changed.
@@ -190,6 +197,17 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.is_change():
             self.fields[OPENED_VERSION].initial = self.current_version
+        for name in self.partial_dates():
+            # One input per partial date; what is written sets the precision.
+            model_field = self.instance._meta.get_field(name)
+            self.fields[name] = PartialDateFormField(
+                required=not model_field.blank, label=capfirst(model_field.verbose_name)
+            )
+            date, precision = getattr(self.instance, name), getattr(self.instance, f"{name}_precision")
+            self.initial[name] = PartialDateFormField.display(date, precision)
+
+    def partial_dates(self) -> list[str]:
+        return [name for name in getattr(self._meta.model, "partial_date_fields", ()) if name in self.fields]
 
     def is_change(self) -> bool:
         return self.instance.pk is not None and not self.instance._state.adding
@@ -202,6 +220,12 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        for name in self.partial_dates():
+            if name in cleaned_data:
+                date, precision = cleaned_data[name]
+                cleaned_data[name] = date
+                if precision:
+                    setattr(self.instance, f"{name}_precision", precision)
         if not self.is_change():
             return cleaned_data
         opened = cleaned_data.get(OPENED_VERSION)
@@ -251,6 +275,7 @@ class PortfolioInline(admin.TabularInline):
 
     form = VersionedInlineForm
     formset = VersionedInlineFormSet
+    formfield_overrides = FORMFIELD_OVERRIDES
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -269,7 +294,7 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
     form = VersionedForm
     readonly_fields = ("created_at", "updated_at", "version")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = FORMFIELD_OVERRIDES
     list_per_page = 100
     show_full_result_count = False
     # A byte-order mark lets spreadsheet programs read exported CSV as UTF-8 (Chinese names intact).

@@ -83,6 +83,8 @@ def normalize_partial_dates(instance: models.Model, *fields: str) -> None:
 
 
 PARTIAL_DATE_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+# As Chinese writes it: 2023年, 2023年7月, 2023年7月28日.
+CHINESE_DATE_PATTERN = re.compile(r"^(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?$")
 
 
 def parse_partial_date(value) -> tuple[datetime.date | None, str]:
@@ -100,7 +102,7 @@ def parse_partial_date(value) -> tuple[datetime.date | None, str]:
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
     text = str(value).strip()
-    match = PARTIAL_DATE_PATTERN.match(text)
+    match = PARTIAL_DATE_PATTERN.match(text) or CHINESE_DATE_PATTERN.match(text)
     try:
         if match is None:
             raise ValueError(text)

@@ -112,7 +112,7 @@ class FundingRoundAdmin(PortfolioImportAdmin):
     autocomplete_fields = ("company", "source")
     date_hierarchy = "announced_on"
     fieldsets = (
-        (None, {"fields": ("company", "stage", "label", ("announced_on", "announced_on_precision"))}),
+        (None, {"fields": ("company", "stage", "label", "announced_on")}),
         (_("Money"), {"fields": (("amount", "currency"), ("pre_money", "post_money", "valuation_currency"))}),
         (_("Notes"), {"fields": ("notes",)}),
         SOURCE_FIELDSET,
@@ -191,7 +191,7 @@ class ListingAdmin(PortfolioAdmin):
     autocomplete_fields = ("company", "source")
     date_hierarchy = "listed_on"
     fieldsets = (
-        (None, {"fields": ("company", "kind", "exchange", "ticker", ("listed_on", "listed_on_precision"))}),
+        (None, {"fields": ("company", "kind", "exchange", "ticker", "listed_on")}),
         (_("Money"), {"fields": (("offer_price", "amount_raised", "currency"),)}),
         (_("Notes"), {"fields": ("notes",)}),
         SOURCE_FIELDSET,
@@ -205,7 +205,7 @@ class FundingRoundInline(PortfolioInline):
     """A company's rounds on its page; participations are edited on the round's own page."""
 
     model = FundingRound
-    fields = ("stage", "label", "announced_on", "announced_on_precision", "amount", "currency")
+    fields = ("stage", "label", "announced_on", "amount", "currency")
     extra = 0
     show_change_link = True
     ordering = ("announced_on", "id")
@@ -215,7 +215,7 @@ class ListingInline(PortfolioInline):
     """A company's listings and exits on its page."""
 
     model = Listing
-    fields = ("kind", "exchange", "ticker", "listed_on", "listed_on_precision")
+    fields = ("kind", "exchange", "ticker", "listed_on")
     extra = 0
     show_change_link = True
 
