@@ -299,8 +299,16 @@ def boolean_field(name: str) -> Column:
     return Column(attribute=name, column_name=name, widget=StrictBooleanWidget(), saves_null_values=False)
 
 
+class DayWidget(widgets.DateWidget):
+    """A day, written YYYY-MM-DD or held by a spreadsheet's date cell (which comes as a date-time)."""
+
+    def clean(self, value, row=None, **kwargs):
+        day = super().clean(value, row, **kwargs)
+        return day.date() if isinstance(day, datetime.datetime) else day
+
+
 def date_field(name: str) -> Column:
-    return Column(attribute=name, column_name=name, widget=widgets.DateWidget(format="%Y-%m-%d"))
+    return Column(attribute=name, column_name=name, widget=DayWidget(format="%Y-%m-%d"))
 
 
 def key_field(name: str, model: type[models.Model], key: str, names: tuple[str, ...] = ()) -> Column:

@@ -15,6 +15,13 @@ from companies.filters import (
     SourceFilterSet,
 )
 from companies.models import KPI, Company, Metric, ModelRelease, Source, in_portfolio_exists
+from companies.resources import (
+    CompanyResource,
+    KPIResource,
+    MetricResource,
+    ModelReleaseResource,
+    SourceResource,
+)
 from portfolio.api.viewsets import PortfolioViewSet
 
 
@@ -23,6 +30,7 @@ class SourceViewSet(PortfolioViewSet):
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
     export_basename = "sources"
+    export_resource = SourceResource
 
 
 class CompanyViewSet(PortfolioViewSet):
@@ -32,6 +40,7 @@ class CompanyViewSet(PortfolioViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     export_basename = "companies"
+    export_resource = CompanyResource
 
 
 class ModelReleaseViewSet(PortfolioViewSet):
@@ -39,6 +48,7 @@ class ModelReleaseViewSet(PortfolioViewSet):
     serializer_class = ModelReleaseSerializer
     filterset_class = ModelReleaseFilterSet
     export_basename = "model-releases"
+    export_resource = ModelReleaseResource
 
 
 class MetricViewSet(PortfolioViewSet):
@@ -46,6 +56,7 @@ class MetricViewSet(PortfolioViewSet):
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
     export_basename = "metrics"
+    export_resource = MetricResource
 
 
 class KPIViewSet(PortfolioViewSet):
@@ -53,3 +64,4 @@ class KPIViewSet(PortfolioViewSet):
     serializer_class = KPISerializer
     filterset_class = KPIFilterSet
     export_basename = "kpis"
+    export_resource = KPIResource

@@ -78,6 +78,8 @@ class PortfolioViewSet(viewsets.ModelViewSet):
 
     filter_backends = [DjangoFilterBackend]
     export_basename: str = "export"
+    # The list's spreadsheet columns (CSV and XLSX): its import resource, the one definition of them.
+    export_resource: type | None = None
     export_formats = EXPORT_FORMATS
     lookup_value_regex = ID_PATTERN
 
@@ -197,9 +199,18 @@ class PortfolioViewSet(viewsets.ModelViewSet):
         }
 
     def export_header(self) -> list[str]:
+        if self.export_resource is not None:
+            return self.export_resource().export_header()
         return list(self.export_fields())
 
     def export_rows(self, queryset) -> Iterator[dict]:
+        if self.export_resource is not None:
+            resource = self.export_resource()
+            related = queryset.select_related(*resource.export_select_related)
+            return resource.export_rows(self.export_instances(related))
+        return self.serializer_rows(queryset)
+
+    def serializer_rows(self, queryset) -> Iterator[dict]:
         fields = self.export_fields()
         for instance in self.export_instances(queryset):
             yield {name: flat_value(field, instance) for name, field in fields.items()}

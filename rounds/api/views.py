@@ -18,7 +18,7 @@ from rounds.api.serializers import (
 )
 from rounds.filters import FundingRoundFilterSet, InvestorFilterSet, ListingFilterSet, ParticipationFilterSet
 from rounds.models import FundingRound, Investor, Listing, Participation
-from rounds.resources import FundingRoundResource
+from rounds.resources import FundingRoundResource, InvestorResource, ListingResource, ParticipationResource
 from rounds.services import (
     company_round_history,
     company_timeline,
@@ -34,6 +34,7 @@ class InvestorViewSet(PortfolioViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     export_basename = "investors"
+    export_resource = InvestorResource
 
 
 class FundingRoundViewSet(PortfolioViewSet):
@@ -41,12 +42,7 @@ class FundingRoundViewSet(PortfolioViewSet):
     serializer_class = FundingRoundSerializer
     filterset_class = FundingRoundFilterSet
     export_basename = "rounds"
-
-    def export_header(self) -> list[str]:
-        return FundingRoundResource().export_header()
-
-    def export_rows(self, queryset):
-        return FundingRoundResource().export_rows(self.export_instances(queryset))
+    export_resource = FundingRoundResource
 
 
 class ParticipationViewSet(PortfolioViewSet):
@@ -54,6 +50,7 @@ class ParticipationViewSet(PortfolioViewSet):
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     export_basename = "participations"
+    export_resource = ParticipationResource
 
     def perform_destroy(self, instance: Participation) -> None:
         participation_delete(participation=instance)
@@ -64,6 +61,7 @@ class ListingViewSet(PortfolioViewSet):
     serializer_class = ListingSerializer
     filterset_class = ListingFilterSet
     export_basename = "listings"
+    export_resource = ListingResource
 
 
 class CompanyRoundHistoryView(generics.GenericAPIView):
