@@ -107,12 +107,10 @@ def change_log_position() -> int:
     return Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-def last_change_since(record: models.Model, position: int) -> Change | None:
-    """The latest change of `record` logged after `position`, if any."""
-    entries = Change.objects.filter(
-        model=record._meta.label_lower, object_id=record.pk, seq__gt=position
-    ).select_related("user")
-    return entries.order_by("-seq").first()
+def changes_since(model: type[models.Model], position: int) -> dict[int, Change]:
+    """The latest change logged after `position` of each record of `model` changed since, by record id."""
+    entries = Change.objects.filter(model=model._meta.label_lower, seq__gt=position).select_related("user")
+    return {entry.object_id: entry for entry in entries.order_by("seq")}
 
 
 def history_token_names(model: type[models.Model], history_ids: list[int]) -> dict[int, str]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import fields, resources, widgets
 
-from portfolio.changes import last_change_since
+from portfolio.changes import changes_since
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 from portfolio.spreadsheets import formula_unescape
 from portfolio.values import is_record_id, parse_named_label, parse_yes_no
@@ -387,12 +387,21 @@ class PortfolioResource(resources.ModelResource):
             message = _("Remove the NUL character (U+0000) from this cell.")
             raise ValidationError({column: [message] for column in broken})
 
+    def changed_since_preview(self, previewed_at: int | None) -> dict:
+        """The records of this list changed after the import's preview, read once per import."""
+        if previewed_at is None:
+            return {}
+        if getattr(self, "_previewed_at", None) != previewed_at:
+            self._previewed_at = previewed_at
+            self._changed_since_preview = changes_since(self._meta.model, previewed_at)
+        return self._changed_since_preview
+
     def before_save_instance(self, instance, row, **kwargs):
         """A record changed since the preview the import was confirmed from is not overwritten; the
         record's history says the change came from a spreadsheet, and from which file."""
-        previewed_at = kwargs.get("previewed_at")
-        if previewed_at is not None and instance.pk is not None:
-            change = last_change_since(instance, previewed_at)
+        changed = self.changed_since_preview(kwargs.get("previewed_at"))
+        if instance.pk is not None:
+            change = changed.get(instance.pk)
             if change is not None:
                 raise ValidationError(
                     _(

@@ -152,7 +152,3 @@ class VersionedModel(models.Model):
                 raise StaleVersion(self, expected=self.version, current=row[0] if row else None)
             self.version += 1
             return super().delete(using=using, keep_parents=keep_parents)
-
-    def refresh_version(self) -> None:
-        """Read the version the database holds now (after writes made by statements, not by this instance)."""
-        self.version = type(self)._base_manager.filter(pk=self.pk).values_list("version", flat=True).get()

@@ -8,7 +8,7 @@ from django.db import router
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from portfolio.api.exports import (
 from portfolio.api.idempotency import IDEMPOTENCY_KEY, idempotency_claim, idempotency_store, requested_key
 from portfolio.api.permissions import check_export_permission
 from portfolio.filters import query_parameter_names
+from portfolio.resources import PortfolioResource
 from portfolio.values import ID_PATTERN
 from portfolio.versioning import serialize_writes
 
@@ -41,32 +42,11 @@ def reject_unknown_parameters(request, *, allowed: set[str]) -> None:
         raise ValidationError(dict(sorted(errors.items())))
 
 
-def flat_value(field: serializers.Field, instance):
-    """A serializer field's value for a spreadsheet cell: dates and numbers stay typed."""
-    value = field.get_attribute(instance)
-    if value is None:
-        return None
-    if isinstance(
-        field,
-        serializers.DateField
-        | serializers.DateTimeField
-        | serializers.DecimalField
-        | serializers.BooleanField,
-    ):
-        return value
-    if isinstance(field, serializers.IntegerField):
-        return value
-    representation = field.to_representation(value)
-    if isinstance(representation, list):
-        return "; ".join(str(item) for item in representation)
-    return representation
-
-
 class PortfolioViewSet(viewsets.ModelViewSet):
     """A resource of the API.
 
     Subclasses declare `queryset` (with its select/prefetch_related), `serializer_class`,
-    `filterset_class` and `export_basename`. Lists refuse unknown query parameters (a
+    `filterset_class`, `export_basename` and `export_resource`. Lists refuse unknown query parameters (a
     mistyped filter must not silently return everything) and answer `format=csv|xlsx|json`
     (or an `Accept: text/csv` or XLSX header) with every matching row, unpaginated.
 
@@ -79,7 +59,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend]
     export_basename: str = "export"
     # The list's spreadsheet columns (CSV and XLSX): its import resource, the one definition of them.
-    export_resource: type | None = None
+    export_resource: type[PortfolioResource]
     export_formats = EXPORT_FORMATS
     lookup_value_regex = ID_PATTERN
 
@@ -191,29 +171,13 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     def export_instances(self, queryset) -> Iterator:
         return queryset.iterator(chunk_size=EXPORT_ITERATOR_CHUNK)
 
-    def export_fields(self) -> dict[str, serializers.Field]:
-        """The serializer's fields that fit in one cell (nested lists of objects do not)."""
-        fields = self.get_serializer().fields
-        return {
-            name: field for name, field in fields.items() if not isinstance(field, serializers.BaseSerializer)
-        }
-
     def export_header(self) -> list[str]:
-        if self.export_resource is not None:
-            return self.export_resource().export_header()
-        return list(self.export_fields())
+        return self.export_resource().export_header()
 
     def export_rows(self, queryset) -> Iterator[dict]:
-        if self.export_resource is not None:
-            resource = self.export_resource()
-            related = queryset.select_related(*resource.export_select_related)
-            return resource.export_rows(self.export_instances(related))
-        return self.serializer_rows(queryset)
-
-    def serializer_rows(self, queryset) -> Iterator[dict]:
-        fields = self.export_fields()
-        for instance in self.export_instances(queryset):
-            yield {name: flat_value(field, instance) for name, field in fields.items()}
+        resource = self.export_resource()
+        related = queryset.select_related(*resource.export_select_related)
+        return resource.export_rows(self.export_instances(related))
 
     def export_representations(self, queryset) -> Iterator[dict]:
         serializer = self.get_serializer()
