@@ -19,13 +19,15 @@ from portfolio.admin import (
     PortfolioImportAdmin,
     PortfolioInline,
     partial_date_column,
+    text_column,
+    url_column,
 )
 
 
 @admin.register(Source)
 class SourceAdmin(PortfolioAdmin):
     resource_classes = [SourceResource]
-    list_display = ("title", "publisher", "published_on_display", "language", "url")
+    list_display = ("title", "publisher", "published_on_display", "language", "url_display")
     list_filter = ("language", "published_on_precision")
     search_fields = Source.search_fields
     date_hierarchy = "published_on"
@@ -35,6 +37,7 @@ class SourceAdmin(PortfolioAdmin):
         TIMESTAMPS_FIELDSET,
     )
     published_on_display = partial_date_column("published_on", _("published on"))
+    url_display = url_column("url", _("URL"))
 
 
 class ModelReleaseInline(PortfolioInline):
@@ -128,9 +131,8 @@ class KPIAdmin(PortfolioImportAdmin):
         "metric",
         "model_release",
         "value_display",
-        "period_start",
-        "period_end",
-        "scope",
+        "period_display",
+        "scope_display",
     )
     list_filter = ("metric", "qualifier", "metric__unit")
     list_select_related = ("company", "metric", "model_release")
@@ -146,6 +148,13 @@ class KPIAdmin(PortfolioImportAdmin):
         SOURCE_FIELDSET,
         TIMESTAMPS_FIELDSET,
     )
+
+    scope_display = text_column("scope", _("scope"))
+
+    @admin.display(description=_("period"), ordering="period_start")
+    def period_display(self, obj: KPI) -> str:
+        """A calendar year as "2024", a month as "2024-07", any other period as "2025-07-28 – 2025-08-26"."""
+        return obj.period[1].replace("/", " – ") or "—"
 
     @admin.display(description=_("value"), ordering="value")
     def value_display(self, obj: KPI) -> str:

@@ -1,5 +1,6 @@
 """What every model admin of the project shares: change history, spreadsheet export and import, columns."""
 
+import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -8,6 +9,7 @@ from functools import cached_property
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
@@ -15,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +27,9 @@ from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from portfolio.api.exports import XLSX, csv_lines, xlsx_file
+from portfolio.api.exports import JSON, XLSX, csv_lines, json_chunks, xlsx_file
 from portfolio.changes import change_log_position, history_token_names
+from portfolio.date_hierarchy import PartialDateChangeList
 from portfolio.dates import format_partial_date
 from portfolio.forms import AmountFormField, PartialDateFormField
 from portfolio.models import ApiToken
@@ -55,6 +59,37 @@ def money_column(amount: str, currency: str, description: str) -> Callable[[obje
         return "—" if value is None else f"{getattr(obj, currency)} {value:,}"
 
     column.__name__ = f"{amount}_display"
+    return column
+
+
+def text_column(field: str, description: str) -> Callable[[object, models.Model], str]:
+    """A changelist column showing a long text cut after three lines; the whole text is its tooltip."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj: models.Model) -> str:
+        value = getattr(obj, field)
+        return format_html('<span class="clamp" title="{}">{}</span>', value, value) if value else "—"
+
+    column.__name__ = f"{field}_display"
+    return column
+
+
+def url_column(field: str, description: str) -> Callable[[object, models.Model], str]:
+    """A changelist column with a link to the address, on one line cut with "…" however long it is."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj: models.Model) -> str:
+        value = getattr(obj, field)
+        if not value:
+            return "—"
+        return format_html(
+            '<a class="url" href="{}" title="{}" target="_blank" rel="noopener noreferrer">{}</a>',
+            value,
+            value,
+            value.removeprefix("https://").removeprefix("http://"),
+        )
+
+    column.__name__ = f"{field}_display"
     return column
 
 
@@ -88,9 +123,26 @@ class ChangesWithoutTimestamps(HistoricalRecordContextHelper):
     hidden_fields = ("created_at", "updated_at")
 
     def context_for_delta_changes(self, delta):
-        changes = super().context_for_delta_changes(delta)
-        hidden = {str(self.model._meta.get_field(name).verbose_name) for name in self.hidden_fields}
-        return [change for change in changes if str(change["field"]) not in hidden]
+        """Each partial date shows at its precision ("2021 → 2021-09"), one entry for the date and its
+        precision together, also when only the precision changed."""
+        partial_dates = getattr(self.model, "partial_date_fields", ())
+        precisions = {f"{name}_precision" for name in partial_dates}
+        changed = {change.field for change in delta.changes}
+        dates = [name for name in partial_dates if {name, f"{name}_precision"} & changed]
+        skipped = {*self.hidden_fields, *partial_dates, *precisions}
+        kept = [change for change in delta.changes if change.field not in skipped]
+        others = super().context_for_delta_changes(
+            dataclasses.replace(delta, changes=kept, changed_fields=[change.field for change in kept])
+        )
+        return [self.partial_date_change(name, delta) for name in dates] + others
+
+    def partial_date_change(self, name: str, delta) -> dict:
+        old, new = (
+            format_partial_date(getattr(record, name), getattr(record, f"{name}_precision"))
+            for record in (delta.old_record, delta.new_record)
+        )
+        field = self.model._meta.get_field(name)
+        return {"field": capfirst(field.verbose_name), "old": old, "new": new}
 
     def prepare_delta_change_value(self, change, value):
         """Choices by their label, yes/no in words (in the reader's language, as the forms show them)
@@ -270,7 +322,20 @@ class VersionedInlineFormSet(BaseInlineFormSet):
                     raise error
 
 
-class PortfolioInline(admin.TabularInline):
+class RelatedLinksMixin:
+    """A related record's box offers to add one, and to change it (or only to view it, for who may not
+    change it); it never offers to delete the company or investor a form points at."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_delete_related = False
+            widget.can_view_related = widget.can_view_related and not widget.can_change_related
+        return formfield
+
+
+class PortfolioInline(RelatedLinksMixin, admin.TabularInline):
     """An inline of related records, each row checked against the version it was opened on."""
 
     form = VersionedInlineForm
@@ -288,7 +353,7 @@ class PortfolioInline(admin.TabularInline):
 SAVE_ATTEMPTS = 3
 
 
-class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class PortfolioAdmin(RelatedLinksMixin, ExportActionMixin, SimpleHistoryAdmin):
     """Base admin: the change history (who changed which field from what to what, when, with restore)
     and export of the selected or filtered rows as CSV or Excel."""
 
@@ -300,6 +365,10 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
     # A byte-order mark lets spreadsheet programs read exported CSV as UTF-8 (Chinese names intact).
     to_encoding = "utf-8-sig"
     export_form_class = ExportColumnsForm
+
+    def get_changelist(self, request, **kwargs):
+        """Drilled down to a month or a day, a list shows the records known to it."""
+        return PartialDateChangeList
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """The admin's Export writes the list as the API's exports and the downloads do: the columns
@@ -317,6 +386,8 @@ class PortfolioAdmin(ExportActionMixin, SimpleHistoryAdmin):
         if file_format.get_extension() == XLSX:
             with xlsx_file(header, rows, title=self.export_basename()) as workbook:
                 return workbook.read()
+        if file_format.get_extension() == JSON:
+            return "".join(json_chunks(header, rows)).encode("utf-8")
         return "".join(csv_lines(header, rows)).encode("utf-8")
 
     def export_basename(self) -> str:

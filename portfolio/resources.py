@@ -8,6 +8,7 @@ which rows and fields are wrong while nothing is written.
 """
 
 import datetime
+import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -23,6 +24,8 @@ from portfolio.changes import changes_since
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 from portfolio.spreadsheets import formula_unescape
 from portfolio.values import is_record_id, parse_named_label, parse_yes_no
+
+logger = logging.getLogger(__name__)
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
@@ -213,6 +216,29 @@ class Column(fields.Field):
         """The columns this field writes in an export (a partial date writes three)."""
         return [self.column_name]
 
+    def export_schemas(self) -> dict[str, dict]:
+        """The OpenAPI schema of this field's value in a JSON export, by column."""
+        widget = self.widget
+        if self.attribute == "id":
+            schema = {"type": "integer", "nullable": True}
+        elif isinstance(widget, StrictDecimalWidget):
+            schema = {"type": "string", "nullable": True, "pattern": r"^-?\d+(\.\d+)?$"}
+        elif isinstance(widget, StrictBooleanWidget):
+            schema = {"type": "boolean"}
+        elif isinstance(widget, DayWidget):
+            schema = {"type": "string", "format": "date", "nullable": True}
+        elif isinstance(widget, ChoiceWidget):
+            schema = {"type": "string", "enum": ["", *widget.choices.values]}
+        elif isinstance(widget, NaturalKeyListWidget):
+            schema = {"type": "string", "description": "Keys separated by semicolons."}
+        elif isinstance(widget, RecordIdWidget):
+            schema = {"type": "integer", "nullable": True}
+        elif isinstance(widget, NaturalKeyWidget | TextWidget):
+            schema = {"type": "string", "nullable": isinstance(widget, NaturalKeyWidget)}
+        else:
+            schema = {}
+        return {self.column_name: schema}
+
     def export_cells(self, instance) -> dict:
         """This field's cells of an export row, typed: text, numbers, dates and yes/no as stored,
         related records by the key the import reads them by."""
@@ -274,6 +300,14 @@ class PartialDateField(Column):
 
     def export_names(self) -> list[str]:
         return [self.column_name, f"{self.column_name}_precision", f"{self.column_name}_display"]
+
+    def export_schemas(self) -> dict[str, dict]:
+        first, precision, display = self.export_names()
+        return {
+            first: {"type": "string", "format": "date", "nullable": True},
+            precision: {"type": "string", "enum": DatePrecision.values},
+            display: {"type": "string", "description": "2021, 2021-07 or 2021-07-28"},
+        }
 
     def export_cells(self, instance) -> dict:
         """The first day of the period (a real date), its precision, and the date as people write it."""
@@ -361,6 +395,17 @@ class PortfolioResource(resources.ModelResource):
         fields = self.get_export_fields(selected_fields)
         return [name for field in fields for name in field.export_names()]
 
+    @classmethod
+    def export_row_schema(cls) -> dict:
+        """The OpenAPI schema of one row of the JSON export: the export's columns, in order."""
+        properties = {}
+        for field in cls().get_export_fields():
+            if isinstance(field, Column):
+                properties.update(field.export_schemas())
+            else:
+                properties[field.column_name] = {}
+        return {"type": "object", "properties": properties, "required": list(properties)}
+
     def export_rows(
         self, instances: Iterable[models.Model], selected_fields: list[str] | None = None
     ) -> Iterator[dict]:
@@ -374,18 +419,43 @@ class PortfolioResource(resources.ModelResource):
 
     # Import
 
+    def handle_import_error(self, result, error, raise_errors=False):
+        """A file that cannot be imported at all: staff read why (the admin shows the message
+        alone), the server's log keeps the traceback."""
+        logger.warning("Import of %s refused: %s", self._meta.model._meta.label, error, exc_info=error)
+        super().handle_import_error(result, error, raise_errors)
+
+    def before_import(self, dataset, **kwargs):
+        """A file with a column this list does not know is refused whole: a misspelt header would
+        otherwise leave its column unread, and its values silently not imported."""
+        super().before_import(dataset, **kwargs)
+        known = self.export_header()
+        headers = [column for column in dataset.headers or () if column not in (None, "")]
+        unknown = [column for column in headers if column not in known]
+        if unknown:
+            raise ValueError(
+                _("The file has columns this list does not know: %(unknown)s. Its columns are: %(known)s.")
+                % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(known)}
+            )
+
     def before_import_row(self, row, **kwargs):
-        """A NUL character, which no text column can store (PostgreSQL refuses it), is a cell error;
+        """A NUL character, which no text column can store (PostgreSQL refuses it), and a list or an
+        object in a JSON file's cell are cell errors;
         text a CSV export marked as text (`portfolio.spreadsheets`) is read back as it was."""
         super().before_import_row(row, **kwargs)
         if kwargs.get("file_format") == "csv":
             for column, value in row.items():
                 if isinstance(value, str):
                     row[column] = formula_unescape(value)
-        broken = [column for column, value in row.items() if isinstance(value, str) and "\x00" in value]
-        if broken:
-            message = _("Remove the NUL character (U+0000) from this cell.")
-            raise ValidationError({column: [message] for column in broken})
+        errors = {}
+        for column, value in row.items():
+            if isinstance(value, dict | list):
+                # A JSON file's cell holds one value; a nested one would be stored as its repr.
+                errors[column] = [_("Enter text, not a list or an object.")]
+            elif isinstance(value, str) and "\x00" in value:
+                errors[column] = [_("Remove the NUL character (U+0000) from this cell.")]
+        if errors:
+            raise ValidationError(errors)
 
     def changed_since_preview(self, previewed_at: int | None) -> dict:
         """The records of this list changed after the import's preview, read once per import."""

@@ -226,4 +226,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Exported text that a spreadsheet would run as a formula is kept as text.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
-IMPORT_FORMATS = EXPORT_FORMATS = [spreadsheet_formats.CSV, spreadsheet_formats.XLSX]
+IMPORT_FORMATS = EXPORT_FORMATS = [
+    spreadsheet_formats.CSV,
+    spreadsheet_formats.XLSX,
+    spreadsheet_formats.JSON,
+]

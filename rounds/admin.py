@@ -27,7 +27,7 @@ from portfolio.admin import (
     money_column,
     partial_date_column,
 )
-from portfolio.api.exports import CSV, XLSX, export_response
+from portfolio.api.exports import CSV, EXPORT_FORMATS, export_response
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Listing, Participation
 from rounds.resources import FundingRoundResource, InvestorResource, ListingResource, ParticipationResource
@@ -258,9 +258,9 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
         if not self.can_export_round_history(request, company):
             raise PermissionDenied
         export_format = request.GET.get("format", CSV)
-        if export_format not in (CSV, XLSX):
+        if export_format not in EXPORT_FORMATS:
             return HttpResponse(
-                _("Choose csv or xlsx."), status=400, content_type="text/plain; charset=utf-8"
+                _("Choose csv, xlsx or json."), status=400, content_type="text/plain; charset=utf-8"
             )
         rounds = company_round_history(company=company)
         resource = FundingRoundResource()
@@ -269,5 +269,4 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
             basename=f"{company.slug}-rounds",
             header=resource.export_header(),
             rows=resource.export_rows(rounds),
-            representations=(),
         )

@@ -28,10 +28,12 @@ IMPORT_SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 
 
 def import_file(resource, content: str | bytes, *, file_name: str = "upload.csv", dry_run: bool = False):
-    """Import `content` (CSV text or XLSX bytes) as the admin's confirm step does: all rows or none."""
-    from import_export.formats.base_formats import CSV, XLSX
+    """Import `content` (CSV or JSON text, or XLSX bytes; the name's extension says which text) as the
+    admin's confirm step does: all rows or none."""
+    from import_export.formats.base_formats import CSV, JSON, XLSX
 
-    file_format = XLSX() if isinstance(content, bytes) else CSV()
+    text_format = JSON() if file_name.endswith(".json") else CSV()
+    file_format = XLSX() if isinstance(content, bytes) else text_format
     dataset = file_format.create_dataset(content)
     return resource.import_data(
         dataset,

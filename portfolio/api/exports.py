@@ -1,7 +1,9 @@
 """Exports: rows rendered to CSV, XLSX or JSON by one writer, streamed so memory stays flat.
 
-A resource supplies an iterator of flat rows (dicts with the same keys, values of plain
-Python types) for CSV and XLSX, and an iterator of its API representation for JSON.
+A list's import resource supplies the header and an iterator of flat rows (dicts keyed by its
+columns, values of plain Python types); every format writes the same columns, so each export is
+a file the list's import reads back. JSON writes each row as an object in the header's order,
+with text as it is (JSON runs no formulas), dates in ISO 8601 and amounts as decimal strings.
 """
 
 import csv
@@ -126,28 +128,23 @@ def xlsx_file(header: list[str], rows: Iterable[dict], *, title: str):
     return output
 
 
-def json_chunks(items: Iterable[dict]) -> Iterator[str]:
+def json_chunks(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    """A JSON array of the rows, each an object with the header's columns in order."""
     yield "["
-    for index, item in enumerate(items):
+    for index, row in enumerate(rows):
+        item = {column: row.get(column) for column in header}
         yield ("," if index else "") + "\n" + json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False)
     yield "\n]\n"
 
 
-def export_response(
-    export_format: str,
-    *,
-    basename: str,
-    header: list[str],
-    rows: Iterable[dict],
-    representations: Iterable[dict],
-):
-    """The download of one export; only the iterator of the chosen format is consumed."""
+def export_response(export_format: str, *, basename: str, header: list[str], rows: Iterable[dict]):
+    """The download of one export, streamed."""
     disposition = content_disposition(basename, export_format)
     if export_format == XLSX:
         response = FileResponse(xlsx_file(header, rows, title=basename), content_type=MEDIA_TYPES[XLSX])
     elif export_format == CSV:
         response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     else:
-        response = StreamingHttpResponse(json_chunks(representations), content_type="application/json")
+        response = StreamingHttpResponse(json_chunks(header, rows), content_type="application/json")
     response["Content-Disposition"] = disposition
     return response

@@ -171,12 +171,10 @@ class PortfolioAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         ok = responses.get("200")
         if self.offers_exports() and ok and "content" in ok:
+            # `format=json` answers the export's rows: the columns of the list's spreadsheet.
             json_schema = ok["content"]["application/json"]["schema"]
-            items = json_schema.get("items") or self.resolve_listed_item(json_schema)
-            if items is not None and "items" not in json_schema:
-                ok["content"]["application/json"]["schema"] = {
-                    "oneOf": [json_schema, {"type": "array", "items": items}]
-                }
+            export = {"type": "array", "items": self.view.export_resource.export_row_schema()}
+            ok["content"]["application/json"]["schema"] = {"anyOf": [json_schema, export]}
             for export_format in ("csv", "xlsx"):
                 ok["content"][MEDIA_TYPES[export_format]] = {"schema": {"type": "string", "format": "binary"}}
         error_content = self._get_response_for_code(ErrorSerializer, "400")["content"]
@@ -200,14 +198,6 @@ class PortfolioAutoSchema(AutoSchema):
                 "headers": self._get_response_headers_for_code("304"),
             }
         return responses
-
-    def resolve_listed_item(self, paginated_schema: dict) -> dict | None:
-        """The item schema of a paginated list, for the unpaginated JSON export of the same rows."""
-        serializer = self.get_response_serializers()
-        if serializer is None:
-            return None
-        component = self.resolve_serializer(serializer, "response")
-        return component.ref if component else None
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

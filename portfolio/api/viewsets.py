@@ -165,7 +165,6 @@ class PortfolioViewSet(viewsets.ModelViewSet):
             basename=self.export_basename,
             header=self.export_header(),
             rows=self.export_rows(queryset),
-            representations=self.export_representations(queryset),
         )
 
     def export_instances(self, queryset) -> Iterator:
@@ -178,8 +177,3 @@ class PortfolioViewSet(viewsets.ModelViewSet):
         resource = self.export_resource()
         related = queryset.select_related(*resource.export_select_related)
         return resource.export_rows(self.export_instances(related))
-
-    def export_representations(self, queryset) -> Iterator[dict]:
-        serializer = self.get_serializer()
-        for instance in self.export_instances(queryset):
-            yield serializer.to_representation(instance)

@@ -74,6 +74,7 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
     pagination_class = None
     filter_backends = []
     export_formats = EXPORT_FORMATS
+    export_resource = FundingRoundResource
 
     @extend_schema(responses=FundingRoundSerializer(many=True))
     def get(self, request, slug: str):
@@ -84,14 +85,12 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
         if export_format is None:
             return Response(self.get_serializer(rounds, many=True).data)
         check_export_permission(request, FundingRound)
-        serializer = self.get_serializer()
-        resource = FundingRoundResource()
+        resource = self.export_resource()
         return export_response(
             export_format,
             basename=f"{company.slug}-rounds",
             header=resource.export_header(),
             rows=resource.export_rows(rounds),
-            representations=(serializer.to_representation(r) for r in rounds),
         )
 
 

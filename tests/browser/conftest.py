@@ -44,8 +44,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def artifacts(request) -> Path:
-    """An empty folder for the screenshots and downloads of this module: test-artifacts/browser/<module>/."""
+    """An empty folder for the screenshots and downloads of this module: test-artifacts/browser/<module>/
+    (or <module>-<parameters>/ for each run of a parametrized test)."""
     folder = ARTIFACTS / request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None:
+        folder = folder.with_name(f"{folder.name}-{callspec.id}")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder

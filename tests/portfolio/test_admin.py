@@ -212,3 +212,56 @@ def test_country_and_currency_filters_list_only_the_values_in_use_in_the_readers
     page = companies.content.decode()
     assert expected[1] in page
     assert ("Zimbabwe" if language == "en" else "津巴布韦") not in page
+
+
+def test_a_related_box_never_offers_to_delete_the_record_it_points_at(admin_client, article):
+    from rounds.models import FundingRound
+
+    funding_round = FundingRound.objects.get()
+    page = admin_client.get(admin_url(FundingRound, "change", funding_round.pk)).content.decode()
+    assert "delete-related" not in page, "deleting the company or an investor from a round's page"
+    assert "change-related" in page and "add-related" in page
+    assert "view-related" not in page, "who may change it has the change link; the view link repeats it"
+
+
+def test_a_viewer_has_the_view_link_instead_of_the_change_link(client, django_user_model, article):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from rounds.models import FundingRound
+
+    call_command("setup_roles", verbosity=0)
+    viewer = django_user_model.objects.create_user("viewer", password="pw-viewer-123456", is_staff=True)
+    viewer.groups.add(Group.objects.get(name="viewers"))
+    client.force_login(viewer)
+    funding_round = FundingRound.objects.get()
+    page = client.get(admin_url(FundingRound, "change", funding_round.pk)).content.decode()
+    assert "change-related" not in page and "delete-related" not in page
+
+
+def test_long_texts_and_addresses_in_lists_are_cut_with_the_whole_in_the_tooltip(admin_client, article):
+    from companies.models import KPI, Source
+    from tests.companies.factories import SourceFactory
+
+    source = SourceFactory(url="https://example.com/" + "a-very-long-path/" * 20)
+    assert isinstance(source, Source)
+    page = admin_client.get(admin_url(Source, "changelist")).content.decode()
+    shown = source.url.removeprefix("https://").removeprefix("http://")
+    assert f'<a class="url" href="{source.url}" title="{source.url}"' in page
+    assert f">{shown}</a>" in page
+
+    kpi = KPI.objects.exclude(scope="").first()
+    page = admin_client.get(admin_url(KPI, "changelist")).content.decode()
+    assert f'<span class="clamp" title="{kpi.scope}">' in page
+
+
+def test_a_kpi_period_shows_as_staff_say_it(admin_client, article):
+    import datetime
+
+    from companies.models import KPI
+
+    page = admin_client.get(admin_url(KPI, "changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="field-period_display">2024</td>' in page
+    kpi = KPI.objects.filter(period_start__isnull=False).exclude(period_start__month=1).first()
+    assert isinstance(kpi.period_start, datetime.date)
+    assert f"{kpi.period_start.isoformat()} – {kpi.period_end.isoformat()}" in page

@@ -4,6 +4,7 @@ import csv
 import datetime
 import html
 import io
+import json
 import re
 
 import pytest
@@ -28,7 +29,7 @@ from tests.rounds.factories import FundingRoundFactory, ListingFactory, Particip
 pytestmark = pytest.mark.django_db
 
 IMPORTABLE = [Company, Investor, FundingRound, ModelRelease, KPI]
-CSV_FORMAT, XLSX_FORMAT = "0", "1"
+CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
 
 
 @pytest.fixture
@@ -73,7 +74,8 @@ def csv_rows(response) -> list[dict]:
 
 
 def upload(client, model, name: str, content: bytes):
-    file_format = XLSX_FORMAT if name.endswith(".xlsx") else CSV_FORMAT
+    formats = {"xlsx": XLSX_FORMAT, "json": JSON_FORMAT}
+    file_format = formats.get(name.rsplit(".", 1)[-1], CSV_FORMAT)
     upload = SimpleUploadedFile(name, content)
     return client.post(
         admin_url(model, "import"), {"import_file": upload, "format": file_format, "resource": "0"}
@@ -126,7 +128,7 @@ def test_the_export_action_exports_the_selected_rows(admin_client, article):
     assert [row["name"] for row in rows] == [r.name for r in chosen]
 
 
-@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT])
 def test_the_admin_export_of_rounds_imports_back_unchanged(admin_client, article, file_format):
     funding_round = FundingRound.objects.get()
     FundingRound.objects.filter(pk=funding_round.pk).update(amount="1500000.50", currency="USD", notes="=x")
@@ -135,7 +137,8 @@ def test_the_admin_export_of_rounds_imports_back_unchanged(admin_client, article
     content = response.content if file_format == XLSX_FORMAT else response.content.decode("utf-8-sig")
     before = list(FundingRound.objects.values()), list(Participation.objects.values())
 
-    result = import_file(FundingRoundResource(), content)
+    name = {XLSX_FORMAT: "rounds.xlsx", JSON_FORMAT: "rounds.json"}.get(file_format, "rounds.csv")
+    result = import_file(FundingRoundResource(), content, file_name=name)
 
     assert result.totals["skip"] == 1 and not result.has_errors() and not result.invalid_rows
     assert (list(FundingRound.objects.values()), list(Participation.objects.values())) == before
@@ -196,7 +199,8 @@ def test_the_company_page_downloads_its_round_history(admin_client, article):
         company=company, stage="b", label="B轮", announced_on=datetime.date(2022, 1, 1)
     )
     page = admin_client.get(admin_url(Company, "change", company.pk)).content.decode()
-    assert 'id="round-history-csv"' in page and 'id="round-history-xlsx"' in page
+    for export_format in ("csv", "xlsx", "json"):
+        assert f'id="round-history-{export_format}"' in page
 
     url = admin_url(Company, "round_history", company.pk)
     response = admin_client.get(url, {"format": "csv"})
@@ -213,6 +217,13 @@ def test_the_company_page_downloads_its_round_history(admin_client, article):
     ).active
     assert [cell.value for cell in sheet[1]] == FundingRoundResource().export_header()
     assert sheet.max_row == 3
+
+    items = json.loads(b"".join(admin_client.get(url, {"format": "json"}).streaming_content))
+    assert [list(item) for item in items] == [FundingRoundResource().export_header()] * 2
+    assert [(item["label"], item["lead_investors"]) for item in items] == [
+        ("A轮", "fortune-capital"),
+        ("B轮", ""),
+    ]
 
     assert admin_client.get(url, {"format": "pdf"}).status_code == 400
     assert admin_client.get(admin_url(Company, "round_history", 999999), {"format": "csv"}).status_code in (
@@ -385,7 +396,7 @@ def test_import_and_export_speak_chinese(admin_client, article):
     assert "导入" in changelist and "导出" in changelist
     company = Company.objects.get(slug="zhipu-ai")
     page = admin_client.get(admin_url(Company, "change", company.pk), **chinese).content.decode()
-    assert "融资历史（CSV）" in page and "融资历史（Excel）" in page  # noqa: RUF001 (Chinese parentheses)
+    assert "融资历史（CSV）" in page and "融资历史（Excel）" in page
 
     content = (IMPORT_SAMPLES / "broken" / "funding_rounds.csv").read_bytes()
     upload_file = SimpleUploadedFile("rounds.csv", content)
@@ -428,7 +439,15 @@ MALFORMED_FILES = {
     "header-only.csv": (HEADER + b"\n", "No valid data to import."),
     "other-columns.csv": (
         b"foo,bar\n1,2\n",
-        "not present in the file headers: company, stage, label, announced_on",
+        "The file has columns this list does not know: foo, bar. Its columns are: id, company,",
+    ),
+    "missing-columns.csv": (
+        b"company,label\nzhipu-ai,B\n",
+        "not present in the file headers: stage, announced_on",
+    ),
+    "misspelt-column.csv": (
+        HEADER + b",anounced_on\nzhipu-ai,b,B,2022,2023\n",
+        "The file has columns this list does not know: anounced_on.",
     ),
     "ragged.csv": (HEADER + b"\nzhipu-ai,b,B,2022,extra,extra\n", "encountered while trying to read file"),
     "binary.csv": (bytes(range(256)) * 4, "encountered while trying to read file"),
@@ -438,6 +457,12 @@ MALFORMED_FILES = {
     "big-id.csv": (HEADER + b",source\nzhipu-ai,b,B,2022,99999999999999999999999\n", "No source has the ID"),
     "big-number.csv": (HEADER + b",amount,currency\nzhipu-ai,b,B,2022,1e400,CNY\n", "no more than 20 digits"),
     "short-row.csv": (HEADER + b"\nzhipu-ai\n", "This field cannot be blank."),
+    "broken.json": (b'[{"company": "zhipu-ai", "stage": ', "encountered while trying to read file"),
+    "object.json": (b'{"company": "zhipu-ai"}', "encountered while trying to read file"),
+    "nested.json": (
+        '[{"company": "zhipu-ai", "stage": "b", "label": {"zh": "B轮"}, "announced_on": 2022}]'.encode(),
+        "Enter text, not a list or an object.",
+    ),
 }
 
 
@@ -451,6 +476,7 @@ def test_malformed_files_are_explained_and_write_nothing(admin_client, article, 
     assert preview.status_code == 200
     assert preview.context.get("confirm_form") is None
     assert message in html.unescape(preview.content.decode())
+    assert "Traceback" not in preview.content.decode(), "staff read why, not the server's traceback"
     assert (
         FundingRound.objects.count(),
         Participation.objects.count(),

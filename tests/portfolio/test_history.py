@@ -190,3 +190,18 @@ def test_a_change_through_the_api_names_its_token_and_amounts_are_grouped(admin_
 
     assert "through the API, token “crm sync”" in page
     assert "Amount: — → 1,500,000,000.00" in page
+
+
+def test_a_partial_date_shows_at_its_precision_in_one_entry(admin_client, article):
+    funding_round = FundingRound.objects.get(label="A轮")
+    assert (str(funding_round.announced_on), funding_round.announced_on_precision) == ("2021-01-01", "year")
+
+    change_in_admin(admin_client, funding_round, announced_on="2021-01")  # only the precision changes
+    change_in_admin(admin_client, funding_round, announced_on="2021年9月")
+    change_in_admin(admin_client, funding_round, announced_on="2021-09-15")
+
+    page = history_page(admin_client, funding_round)
+    assert "Announced on: 2021 → 2021-01" in page
+    assert "Announced on: 2021-01 → 2021-09" in page
+    assert "Announced on: 2021-09 → 2021-09-15" in page
+    assert "precision" not in page.lower().split("changes", 1)[1], "the precision is part of the date shown"

@@ -198,9 +198,22 @@ class TestRoundHistory:
         assert announced.is_date
         assert announced.value.date().isoformat() == "2021-01-01"
 
-    def test_json_export_is_the_api_representation(self, viewer_api, history):
+    def test_json_export_has_the_spreadsheet_columns_typed(self, viewer_api, history):
         items = json.loads(body(viewer_api.get(self.url(), {"format": "json"})))
-        assert items == viewer_api.get(self.url()).data
+        text = body(viewer_api.get(self.url(), {"format": "csv"})).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert [list(item) for item in items] == [list(row) for row in rows]
+        first = items[0]
+        assert (first["announced_on"], first["announced_on_precision"], first["amount"]) == (
+            "2021-01-01",
+            "year",
+            None,
+        )
+        assert (first["lead_investors"], first["company_name_zh"], first["source"]) == (
+            "fortune-capital",
+            "智谱",
+            1,
+        )
 
     def test_query_count_does_not_grow_with_rounds(self, viewer_api, history):
         viewer_api.get(self.url())
