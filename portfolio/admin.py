@@ -38,47 +38,53 @@ from portfolio.resources import PortfolioResource
 from portfolio.values import ID_PATTERN
 from portfolio.versioning import StaleVersion
 
+ListColumn = Callable[[object, models.Model], str]
 
-def partial_date_column(field: str, description: str) -> Callable[[object, models.Model], str]:
-    """A changelist column showing a partial date as "2021", "2021-07" or "2021-07-28", sortable by date."""
+
+def list_column(field: str, description: str, show: Callable[[models.Model], str]) -> ListColumn:
+    """A changelist column named `<field>_display`, sortable by `field`, showing `show(record)`."""
 
     @admin.display(description=description, ordering=field)
     def column(self, obj: models.Model) -> str:
-        return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")) or "—"
+        return show(obj)
 
     column.__name__ = f"{field}_display"
     return column
 
 
-def money_column(amount: str, currency: str, description: str) -> Callable[[object, models.Model], str]:
-    """A changelist column showing an amount with its currency, "—" while unknown."""
+def partial_date_column(field: str, description: str) -> ListColumn:
+    """A partial date as "2021", "2021-07" or "2021-07-28", sorted by date."""
+    return list_column(
+        field,
+        description,
+        lambda obj: format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")) or "—",
+    )
 
-    @admin.display(description=description, ordering=amount)
-    def column(self, obj: models.Model) -> str:
+
+def money_column(amount: str, currency: str, description: str) -> ListColumn:
+    """An amount with its currency, "—" while unknown."""
+
+    def show(obj: models.Model) -> str:
         value = getattr(obj, amount)
         return "—" if value is None else f"{getattr(obj, currency)} {value:,}"
 
-    column.__name__ = f"{amount}_display"
-    return column
+    return list_column(amount, description, show)
 
 
-def text_column(field: str, description: str) -> Callable[[object, models.Model], str]:
-    """A changelist column showing a long text cut after three lines; the whole text is its tooltip."""
+def text_column(field: str, description: str) -> ListColumn:
+    """A long text cut after three lines; the whole text is its tooltip."""
 
-    @admin.display(description=description, ordering=field)
-    def column(self, obj: models.Model) -> str:
+    def show(obj: models.Model) -> str:
         value = getattr(obj, field)
         return format_html('<span class="clamp" title="{}">{}</span>', value, value) if value else "—"
 
-    column.__name__ = f"{field}_display"
-    return column
+    return list_column(field, description, show)
 
 
-def url_column(field: str, description: str) -> Callable[[object, models.Model], str]:
-    """A changelist column with a link to the address, on one line cut with "…" however long it is."""
+def url_column(field: str, description: str) -> ListColumn:
+    """A link to the address, on one line cut with "…" however long it is."""
 
-    @admin.display(description=description, ordering=field)
-    def column(self, obj: models.Model) -> str:
+    def show(obj: models.Model) -> str:
         value = getattr(obj, field)
         if not value:
             return "—"
@@ -89,8 +95,7 @@ def url_column(field: str, description: str) -> Callable[[object, models.Model],
             value.removeprefix("https://").removeprefix("http://"),
         )
 
-    column.__name__ = f"{field}_display"
-    return column
+    return list_column(field, description, show)
 
 
 class CurrencyFilter(admin.ChoicesFieldListFilter):

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
 from companies.resources import (
@@ -58,6 +59,7 @@ def records(article):
             funding_round=FundingRound.objects.get(),
             investor=InvestorFactory(name_en=f"={role} fund", name_zh="基金"),
             role=role,
+            is_follow_on=role == "participant",
             amount=Decimal("1000000.50"),
             currency=currency,
             source_quote=TRICKY_TEXT,
@@ -68,22 +70,43 @@ def database_state(model) -> list[dict]:
     return [list(model.objects.order_by("pk").values()), model.history.count()]
 
 
+def assert_imports_back_unchanged(response, resource, export_format: str, models: list, rows: int) -> None:
+    """The exported file, imported as it is: every row skipped, the records and their history as before."""
+    assert response.status_code == 200
+    content = body(response)
+    before = [database_state(model) for model in models]
+
+    result = import_file(
+        resource,
+        content if export_format == "xlsx" else content.decode("utf-8-sig"),
+        file_name=f"export.{export_format}",
+    )
+
+    assert not result.has_errors() and not result.invalid_rows, invalid_cells(result)
+    assert result.totals["skip"] == rows > 0
+    assert [database_state(model) for model in models] == before
+
+
 @pytest.mark.usefixtures("records")
 @pytest.mark.parametrize("export_format", ["csv", "xlsx", "json"])
 @pytest.mark.parametrize("resource", list(RESOURCES))
 def test_the_export_of_every_list_imports_back_unchanged(viewer_api, resource, export_format):
     model, resource_class = RESOURCES[resource]
     response = viewer_api.get(f"/api/v1/{resource}/", {"format": export_format})
-    assert response.status_code == 200
-    content = body(response)
-    before = database_state(model)
+    assert_imports_back_unchanged(response, resource_class(), export_format, [model], model.objects.count())
 
-    result = import_file(
-        resource_class(),
-        content if export_format == "xlsx" else content.decode("utf-8-sig"),
-        file_name=f"{resource}.{export_format}",
+
+@pytest.mark.usefixtures("records")
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "json"])
+@pytest.mark.parametrize("download", ["admin", "api"])
+def test_a_companys_round_history_imports_back_unchanged(admin_client, viewer_api, download, export_format):
+    company = Company.objects.get(slug="zhipu-ai")
+    if download == "admin":
+        url = reverse("admin:companies_company_round_history", args=[company.pk])
+        response = admin_client.get(url, {"format": export_format})
+    else:
+        response = viewer_api.get(f"/api/v1/companies/{company.slug}/rounds/", {"format": export_format})
+    rounds = company.funding_rounds.count()
+    assert_imports_back_unchanged(
+        response, FundingRoundResource(), export_format, [FundingRound, Participation], rounds
     )
-
-    assert not result.has_errors() and not result.invalid_rows, invalid_cells(result)
-    assert result.totals["skip"] == model.objects.count() > 0
-    assert database_state(model) == before
