@@ -103,6 +103,25 @@ DATABASES = {
 }
 # One request, one transaction: an error leaves no partial write.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# PostgreSQL: a connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds, the server
+# cancels a statement after DATABASE_STATEMENT_TIMEOUT seconds, and a server that does not answer
+# at all (hung) is given up after DATABASE_ANSWER_TIMEOUT seconds (`portfolio.postgresql`); the
+# request then gets 503 with Retry-After. 0 turns a timeout off.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "3"))
+DATABASE_ANSWER_TIMEOUT = float(
+    os.environ.get(
+        "DATABASE_ANSWER_TIMEOUT", str(DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else 0)
+    )
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portfolio.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait their turn instead of failing with "database is locked": the
     # write-ahead log lets readers go on during a write, every transaction takes the write lock

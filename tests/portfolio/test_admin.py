@@ -240,6 +240,8 @@ def test_a_viewer_has_the_view_link_instead_of_the_change_link(client, django_us
 
 
 def test_long_texts_and_addresses_in_lists_are_cut_with_the_whole_in_the_tooltip(admin_client, article):
+    from django.utils.html import escape
+
     from companies.models import KPI, Source
     from tests.companies.factories import SourceFactory
 
@@ -252,7 +254,7 @@ def test_long_texts_and_addresses_in_lists_are_cut_with_the_whole_in_the_tooltip
 
     kpi = KPI.objects.exclude(scope="").first()
     page = admin_client.get(admin_url(KPI, "changelist")).content.decode()
-    assert f'<span class="clamp" title="{kpi.scope}">' in page
+    assert f'<span class="clamp" title="{escape(kpi.scope)}">' in page
 
 
 def test_a_kpi_period_shows_as_staff_say_it(admin_client, article):
