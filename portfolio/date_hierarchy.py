@@ -9,6 +9,7 @@ day shows only the records known that precisely.
 
 import datetime
 
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils import formats
@@ -37,7 +38,17 @@ def known_to(queryset: models.QuerySet, name: str, params: dict) -> models.Query
 
 
 class PartialDateChangeList(ChangeList):
-    """A list drilled down to a month or a day shows only the records known to that month or day."""
+    """A list drilled down to a month or a day shows only the records known to that month or day.
+
+    A drill-down to a year no date can have (`?announced_on__year=99999999999`, or 9999, whose
+    next year Django computes) is a wrong address, as a malformed one is, not a server error.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)

@@ -1,12 +1,12 @@
 """Root URLs: the admin and its language switch, the JSON API with its schema and docs, the health check."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portfolio.api.views import health
+from portfolio.api.views import api_not_found, health
 
 admin.site.site_header = admin.site.site_title = _("Portfolio")
 admin.site.index_title = _("Portfolio records")
@@ -17,8 +17,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portfolio.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file of its own, which the Content-Security-Policy allows.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("health/", health, name="health"),
+    # Last: any other API path is a JSON 404 (Django's debug 404 page would be HTML).
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
 ]
 
 handler404 = "portfolio.api.views.not_found"

@@ -1,7 +1,9 @@
 """Views of the project itself: the health check, and JSON errors for URLs under /api/."""
 
 from django.db import DatabaseError, connection, transaction
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -39,6 +41,28 @@ def health(request):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return Response({"status": "ok", "database": "ok"})
+
+
+def api_not_found(request, path: str = ""):
+    """Any API path no route matches: a JSON 404, in debug mode too (Django's debug page is HTML).
+
+    A path that lacks only its trailing slash is redirected there (GET, HEAD), or named in the
+    404 (other methods, whose body a redirect would lose)."""
+    with_slash = f"{request.path_info}/"
+    if not request.path_info.endswith("/") and resolves_elsewhere(with_slash):
+        if request.method in ("GET", "HEAD"):
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(with_slash + (f"?{query}" if query else ""))
+        detail = _("Not found. Did you mean %(path)s?") % {"path": with_slash}
+        return JsonResponse({"detail": detail}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+def resolves_elsewhere(path: str) -> bool:
+    try:
+        return resolve(path).func is not api_not_found
+    except Resolver404:
+        return False
 
 
 def not_found(request, exception=None):

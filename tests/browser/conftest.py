@@ -76,9 +76,27 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+def refused_by_the_policy(page) -> list[str]:
+    """The messages of what the Content-Security-Policy blocks on this page from now on (a script,
+    a style, an image), in a list that fills as the page runs."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser window that asks for English, as a new member of staff's would."""
+    """A fresh browser window that asks for English, as a new member of staff's would.
+
+    Every page it opens must work under the site's Content-Security-Policy: anything the policy
+    blocks fails the test."""
     from playwright.sync_api import expect
 
     context = browser.new_context(
@@ -91,8 +109,10 @@ def page(browser):
     context.set_default_navigation_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()
+    refused = refused_by_the_policy(page)
     yield page
     context.close()
+    assert not refused, f"blocked by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from portfolio.api.exports import csv_lines
 from portfolio.models import ApiToken
 from rounds.choices import Role
 from rounds.models import FundingRound
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, refused_by_the_policy
 from tests.companies.factories import (
     CompanyFactory,
     KPIFactory,
@@ -278,6 +278,7 @@ def test_every_admin_page_fits_a_1440_pixel_screen(
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    refused = refused_by_the_policy(page)
     page.goto(f"{server}{reverse('admin:login')}")
     page.fill("#id_username", "root")
     page.fill("#id_password", PASSWORD)
@@ -311,5 +312,6 @@ def test_every_admin_page_fits_a_1440_pixel_screen(
     too_wide = {name: width for name, width in widths.items() if width > SCREEN["width"]}
     assert len(widths) > 60
     assert not too_wide, f"pages wider than {SCREEN['width']} px:\n{report}"
+    assert not refused, f"blocked by the Content-Security-Policy: {refused}"
     assert Company.objects.filter(slug="wide-company-with-a-very-long-slug-for-the-listing-page").exists()
     assert FundingRound.objects.get(company__slug__startswith="wide-").participations.count() == 12
