@@ -5,6 +5,7 @@
   limit (413, refused before it is read), a path no route matches.
 - `PrivateApiAnswersMiddleware`: `Cache-Control: private, no-cache` on API answers to an
   authenticated request.
+- `RateLimitMiddleware`: the API's rate limits, shared by every server, with their headers.
 - `UnusableInputMiddleware`: a NUL character in the URL or its query (which no database text
   column can hold) is a 400 before any view runs; a filter value the database refuses in an
   admin list (a number out of range) is a 400 rather than a server error.
@@ -19,6 +20,7 @@ import json
 import logging
 from http import HTTPStatus
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
@@ -26,7 +28,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
+from portfolio.api.authentication import active_token, bearer_token
 from portfolio.api.exceptions import database_unavailable_response
+from portfolio.ratelimit import Rate, Verdict, hit
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +104,51 @@ class PrivateApiAnswersMiddleware:
             patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
+
+
+class RateLimitMiddleware:
+    """Every API request is counted before its transaction begins, in the store every server shares
+    (`portfolio.ratelimit`): per user (`API_THROTTLE_RATE`) for a valid token or session, per
+    address for anonymous requests (`API_ANON_THROTTLE_RATE`) and for a token that is not valid
+    (`API_BAD_TOKEN_THROTTLE_RATE`, which slows guessing). Every API answer says where the client
+    stands (`RateLimit-Limit`, `-Remaining`, `-Reset`); over the limit it is a 429 with `Retry-After`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.rates = {
+            "user": Rate.parse(settings.API_THROTTLE_RATE),
+            "anon": Rate.parse(settings.API_ANON_THROTTLE_RATE),
+            "bad-token": Rate.parse(settings.API_BAD_TOKEN_THROTTLE_RATE),
+        }
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            verdict = self.count(request)
+        except (OperationalError, InterfaceError) as error:
+            logger.warning("Database unavailable: %s", error)
+            return database_unavailable_response(api=True)
+        if verdict.allowed:
+            response = self.get_response(request)
+        else:
+            detail = _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": verdict.reset}
+            response = json_error(HTTPStatus.TOO_MANY_REQUESTS, detail)
+            response["Retry-After"] = str(verdict.reset)
+        for header, value in verdict.headers().items():
+            response[header] = value
+        return response
+
+    def count(self, request) -> Verdict:
+        plaintext = bearer_token(request)
+        if plaintext is not None:
+            token = active_token(request, plaintext)
+            if token is None:
+                return hit(f"bad-token:{get_client_ip_address(request)}", self.rates["bad-token"])
+            return hit(f"user:{token.user_id}", self.rates["user"])
+        if request.user.is_authenticated:
+            return hit(f"user:{request.user.pk}", self.rates["user"])
+        return hit(f"anon:{get_client_ip_address(request)}", self.rates["anon"])
 
 
 class UnusableInputMiddleware:

@@ -259,3 +259,32 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.user_id})"
+
+
+class RateCounter(models.Model):
+    """The requests one client made in one window of its rate limit (`portfolio.ratelimit`).
+
+    A table, so that every process of every server counts in the same place: the count is
+    raised by one atomic statement, and a client gets exactly its rate however its requests
+    are spread over servers.
+    """
+
+    bucket = models.CharField(
+        _("bucket"), max_length=200, help_text=_("Who is counted: a user, or an address.")
+    )
+    window_start = models.BigIntegerField(
+        _("window start"), help_text=_("Seconds since 1970 when the window began.")
+    )
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "window_start"], name="%(app_label)s_%(class)s_one_per_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.window_start}: {self.hits}"

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portfolio.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -237,6 +238,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# API rate limits (`portfolio.middleware.RateLimitMiddleware`), counted in the database, which
+# every process and server shares, or in Redis when REDIS_URL is set.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "6000/minute")
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "60/minute")
+API_BAD_TOKEN_THROTTLE_RATE = os.environ.get("API_BAD_TOKEN_THROTTLE_RATE", "20/minute")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+RATELIMIT_CACHE = "ratelimit" if REDIS_URL else None
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portfolio.api.authentication.BearerTokenAuthentication",
@@ -252,8 +266,6 @@ REST_FRAMEWORK = {
     # `format` selects an export (csv, xlsx, json), not a renderer.
     "URL_FORMAT_OVERRIDE": None,
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/minute")},
 }
 
 SPECTACULAR_SETTINGS = {

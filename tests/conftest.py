@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttling counts requests per user in the cache; ids repeat across tests, counts must not."""
+    """Each test starts with an empty cache: ids repeat across tests, cached values must not."""
     from django.core.cache import cache
 
     cache.clear()

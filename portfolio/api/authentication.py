@@ -11,6 +11,23 @@ from portfolio.models import ApiToken, hash_token
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
+def bearer_token(request) -> str | None:
+    """The token an `Authorization: Bearer …` header gives, as text; None without such a header."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(header) == 2 and header[0].lower() == "bearer":
+        return header[1]
+    return None
+
+
+def active_token(request, plaintext: str) -> ApiToken | None:
+    """The active token with this text, looked up once per request (the rate limit reads it first)."""
+    looked_up = request.__dict__.setdefault("_api_tokens", {})
+    if plaintext not in looked_up:
+        tokens = ApiToken.objects.active().select_related("user")
+        looked_up[plaintext] = tokens.filter(key_hash=hash_token(plaintext)).first()
+    return looked_up[plaintext]
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer <token>`, checked against the stored hashes of active tokens."""
 
@@ -26,9 +43,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             plaintext = header[1].decode()
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from error
-        token = (
-            ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(plaintext)).first()
-        )
+        token = active_token(request._request, plaintext)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         self.mark_used(token)
