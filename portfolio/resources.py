@@ -9,7 +9,7 @@ which rows and fields are wrong while nothing is written.
 
 import datetime
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
@@ -359,6 +359,7 @@ class PortfolioResource(resources.ModelResource):
 
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple = ()
+    on_row_imported: Callable[[int], None] | None = None
 
     class Meta:
         skip_unchanged = True
@@ -483,6 +484,14 @@ class PortfolioResource(resources.ModelResource):
         file_name = kwargs.get("file_name") or ""
         reason = _("Imported from %(file)s") % {"file": file_name} if file_name else _("Imported")
         instance._change_reason = reason[:CHANGE_REASON_LENGTH]
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]  # an import run outside a request names its author
+
+    def after_import_row(self, row, row_result, **kwargs):
+        """Tells `on_row_imported`, when set (the import command's progress), each row's number."""
+        super().after_import_row(row, row_result, **kwargs)
+        if self.on_row_imported is not None:
+            self.on_row_imported(kwargs.get("row_number", 0))
 
     def after_import(self, dataset, result, **kwargs):
         """Rows are numbered as the spreadsheet numbers them: the header is row 1, the first record row 2."""

@@ -147,7 +147,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file, not Django's in-memory default: an in-memory database is one
     # connection that every thread of a live test server shares, so two requests at once (a
     # browser's) would run in each other's transaction. With a file, each has its own.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-database.sqlite3")}
+    # Named by the process, so that two test runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-database-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
