@@ -108,8 +108,8 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def gunicorn(env: dict[str, str], log: Path, *, workers: int = 4) -> Server:
-    """The app under gunicorn, as production serves it, with several worker processes."""
+def gunicorn(env: dict[str, str], log: Path, *, workers: int = 4, timeout: int = 120) -> Server:
+    """The app under gunicorn, as production serves it (`gunicorn.conf.py`), with several worker processes."""
     command = [
         str(BIN / "gunicorn"),
         "portfolio.wsgi",
@@ -118,7 +118,7 @@ def gunicorn(env: dict[str, str], log: Path, *, workers: int = 4) -> Server:
         "--workers",
         str(workers),
         "--timeout",
-        "120",
+        str(timeout),
     ]
     return Server(command, env, log)
 
