@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.constraints import PythonCheckConstraints
 from portfolio.dates import normalize_partial_dates
 from portfolio.values import named_label
 from portfolio.versioning import VersionedModel
@@ -38,9 +39,10 @@ class WebAddressField(models.URLField):
 PORTFOLIO_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
 
 
-class TimeStampedModel(VersionedModel):
+class TimeStampedModel(PythonCheckConstraints, VersionedModel):
     """Every record knows when it was created and last changed (for audits and incremental sync) and
-    carries a version that each write checks and advances (`portfolio.versioning`)."""
+    carries a version that each write checks and advances (`portfolio.versioning`). Its check
+    constraints are validated without a query each (`portfolio.constraints`)."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
