@@ -264,15 +264,15 @@ class IdempotencyKey(models.Model):
 
 
 class RateCounter(models.Model):
-    """The requests one client made in one window of its rate limit (`portfolio.ratelimit`).
+    """The requests one client made in the current window of its rate limit (`portfolio.ratelimit`).
 
-    A table, so that every process of every server counts in the same place: the count is
-    raised by one atomic statement, and a client gets exactly its rate however its requests
-    are spread over servers.
+    A table, so that every process of every server counts in the same place. One row per bucket:
+    the statement that counts a request also starts the bucket's next window, so the table never
+    holds more than one row per client and a count always costs the same one statement.
     """
 
     bucket = models.CharField(
-        _("bucket"), max_length=200, help_text=_("Who is counted: a user, or an address.")
+        _("bucket"), max_length=200, unique=True, help_text=_("Who is counted: a user, or an address.")
     )
     window_start = models.BigIntegerField(
         _("window start"), help_text=_("Seconds since 1970 when the window began.")
@@ -282,11 +282,6 @@ class RateCounter(models.Model):
     class Meta:
         verbose_name = _("rate counter")
         verbose_name_plural = _("rate counters")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bucket", "window_start"], name="%(app_label)s_%(class)s_one_per_window"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.bucket} @ {self.window_start}: {self.hits}"

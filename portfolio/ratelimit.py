@@ -3,7 +3,8 @@
 A client is counted in a bucket (its user, or its address when it sends no valid credentials),
 per window of the rate's period. The store is the database (`RateCounter`: one atomic
 `INSERT … ON CONFLICT … DO UPDATE … RETURNING`, on PostgreSQL and SQLite alike), or Redis when
-`REDIS_URL` is set (an atomic INCR through Django's cache). Counting happens before the request's
+`REDIS_URL` is set (an atomic INCR through Django's cache). Either way a request costs one
+statement, the same whichever window it falls in. Counting happens before the request's
 transaction begins (`portfolio.middleware.RateLimitMiddleware`), so a count is never held back
 by, or rolled back with, the request's own writes.
 """
@@ -69,14 +70,19 @@ def increment(bucket: str, window_start: int, period: int) -> int:
         cache.add(key, 0, timeout=period * 2)
         return cache.incr(key)
     table = connection.ops.quote_name(RateCounter._meta.db_table)
+    # One statement, the same on PostgreSQL and SQLite: a request in the bucket's current window adds
+    # one; the first in a later window starts it at one. A server whose clock lags counts in the
+    # window the others have reached.
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (bucket, window_start, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (bucket, window_start) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",
+            f"ON CONFLICT (bucket) DO UPDATE SET "
+            f"hits = CASE WHEN excluded.window_start > {table}.window_start "
+            f"THEN 1 ELSE {table}.hits + 1 END, "
+            f"window_start = CASE WHEN excluded.window_start > {table}.window_start "
+            f"THEN excluded.window_start ELSE {table}.window_start END "
+            f"RETURNING hits",
             [bucket, window_start],
         )
         (hits,) = cursor.fetchone()
-    if hits == 1:
-        # The bucket's first request of a new window: its earlier windows are over.
-        RateCounter.objects.filter(bucket=bucket, window_start__lt=window_start).delete()
     return hits
