@@ -29,6 +29,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portfolio.api.exports import JSON, XLSX, csv_lines, json_chunks, xlsx_file
 from portfolio.changes import change_log_position, history_token_names
+from portfolio.database import read_in_long_work
 from portfolio.date_hierarchy import PartialDateChangeList
 from portfolio.dates import format_partial_date
 from portfolio.forms import AmountFormField, PartialDateFormField
@@ -388,6 +389,7 @@ class PortfolioAdmin(RelatedLinksMixin, ExportActionMixin, SimpleHistoryAdmin):
         selected = self.get_export_resource_fields_from_form(export_form)
         header = resource.export_header(selected)
         rows = resource.export_rows(resource.filter_export(queryset).iterator(chunk_size=500), selected)
+        rows = read_in_long_work(rows)
         if file_format.get_extension() == XLSX:
             with xlsx_file(header, rows, title=self.export_basename()) as workbook:
                 return workbook.read()

@@ -10,6 +10,7 @@ which rows and fields are wrong while nothing is written.
 import datetime
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
@@ -21,6 +22,7 @@ from django.utils.translation import override
 from import_export import fields, resources, widgets
 
 from portfolio.changes import changes_since
+from portfolio.database import long_work
 from portfolio.dates import DatePrecision, format_partial_date, parse_partial_date, period_start
 from portfolio.spreadsheets import formula_unescape
 from portfolio.values import is_record_id, parse_named_label, parse_yes_no
@@ -29,6 +31,12 @@ logger = logging.getLogger(__name__)
 
 # History rows keep the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
+# How many rows an import's preview shows, compared field by field; the others are only counted.
+PREVIEW_ROWS = 1000
+
+# The natural keys one import has looked up, with what each named (or why it named nothing), so a
+# file that names one company in 10,000 rows looks it up once. Set for the length of an import.
+import_lookups: ContextVar[dict | None] = ContextVar("import_lookups", default=None)
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -60,6 +68,21 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         if value is None or str(value).strip() == "":
             return None
         key = str(value).strip()
+        lookups = import_lookups.get()
+        if lookups is None:
+            return self.find(key, row, **kwargs)
+        if (self, key) not in lookups:
+            try:
+                lookups[self, key] = self.find(key, row, **kwargs)
+            except ValueError as error:
+                lookups[self, key] = error
+        found = lookups[self, key]
+        if isinstance(found, ValueError):
+            raise found
+        return found
+
+    def find(self, key: str, row=None, **kwargs) -> models.Model:
+        """The one record `key` names; a ValueError that says why when it names none or several."""
         matches = list(self.get_queryset(key, row, **kwargs).filter(self.lookup(key)).distinct()[:2])
         names = {"model": self.model._meta.verbose_name, "field": self.key_name(), "value": key}
         if not matches:
@@ -349,6 +372,27 @@ def key_field(name: str, model: type[models.Model], key: str, names: tuple[str, 
     return Column(attribute=name, column_name=name, widget=NaturalKeyWidget(model, field=key, names=names))
 
 
+class PreviewDiff(resources.Diff):
+    """A row's values before and after, for the first `PREVIEW_ROWS` rows of an import, which its
+    preview shows; the rows after them are counted but not compared, which would cost as much
+    as importing them."""
+
+    def __init__(self, resource, instance, new):
+        resource.compared_rows = getattr(resource, "compared_rows", 0) + 1
+        self.shown = resource.compared_rows <= PREVIEW_ROWS
+        if self.shown:
+            super().__init__(resource, instance, new)
+        else:
+            self.left, self.right, self.new = [], [], new
+
+    def compare_with(self, resource, instance):
+        if self.shown:
+            super().compare_with(resource, instance)
+
+    def as_html(self):
+        return super().as_html() if self.shown else []
+
+
 class PortfolioResource(resources.ModelResource):
     """Base resource: natural-key matching, unchanged rows skipped, every row validated, history noted.
 
@@ -419,6 +463,20 @@ class PortfolioResource(resources.ModelResource):
             yield row
 
     # Import
+
+    def import_data(self, dataset, **kwargs):
+        """An import is long work (`portfolio.database`); natural keys are looked up once per
+        import, and the first `PREVIEW_ROWS` rows compared."""
+        self.compared_rows = 0
+        token = import_lookups.set({})
+        try:
+            with long_work():
+                return super().import_data(dataset, **kwargs)
+        finally:
+            import_lookups.reset(token)
+
+    def get_diff_class(self):
+        return PreviewDiff
 
     def handle_import_error(self, result, error, raise_errors=False):
         """A file that cannot be imported at all: staff read why (the admin shows the message

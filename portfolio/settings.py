@@ -125,6 +125,9 @@ DATABASE_ANSWER_TIMEOUT = float(
         "DATABASE_ANSWER_TIMEOUT", str(DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else 0)
     )
 )
+# Long work (a streamed export, a large import; `portfolio.database`) may wait this long on a
+# statement or a commit instead.
+DATABASE_LONG_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_LONG_STATEMENT_TIMEOUT", "300"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "portfolio.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).update(

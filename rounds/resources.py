@@ -1,6 +1,7 @@
 """Spreadsheet columns of investors and of funding rounds with their investors."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -140,6 +141,19 @@ class FundingRoundResource(PortfolioResource):
 
     # Import: the investor columns become the round's participations
 
+    @staticmethod
+    def load_participations(funding_round: FundingRound) -> None:
+        """Read the round's participations and their investors in one query, for every investor
+        column, the comparison with the file and the preview to share."""
+        getattr(funding_round, "_prefetched_objects_cache", {}).pop("participations", None)
+        participations = Participation.objects.select_related("investor").order_by("pk")
+        prefetch_related_objects([funding_round], Prefetch("participations", queryset=participations))
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        if not new:
+            self.load_participations(instance)
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:
@@ -177,6 +191,7 @@ class FundingRoundResource(PortfolioResource):
         plan = getattr(instance, "_participation_plan", None)
         if plan is not None:
             round_participations_set(funding_round=instance, participations=plan.participations())
+            self.load_participations(instance)
 
 
 class ParticipationResource(PortfolioResource):

@@ -57,3 +57,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().is_usable()
         finally:
             self.connection.answer_timeout = kept
+
+    def close_if_unusable_or_obsolete(self):
+        """Django's check at the start and end of each request; a deadline raised for long work
+        (`portfolio.database.long_work`) also ends here, so every request starts with the usual one."""
+        super().close_if_unusable_or_obsolete()
+        if self.connection is not None:
+            self.connection.answer_timeout = settings.DATABASE_ANSWER_TIMEOUT or None

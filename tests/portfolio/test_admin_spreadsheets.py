@@ -278,6 +278,42 @@ def test_import_previews_then_writes_on_confirmation(roles, client, login):
     )
 
 
+def test_a_large_file_lists_its_first_rows_counts_the_rest_and_imports_them_all(
+    admin_client, article, monkeypatch
+):
+    monkeypatch.setattr("portfolio.resources.PREVIEW_ROWS", 3)
+    lines = [f"large-{n},Large {n},大{n}" for n in range(5)]
+    content = "\n".join(["slug,name_en,name_zh", *lines, "zhipu-ai,Zhipu AI,智谱"]).encode()
+
+    preview = upload(admin_client, Company, "companies.csv", content)
+
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert [bool(row.diff) for row in result.rows] == [True, True, True, False, False, False]
+    page = html.unescape(preview.content.decode())
+    assert "6 rows: 5 new, 0 to update, 1 unchanged, 0 to delete." in page
+    assert "The first 3 rows are listed below; the others are checked and imported the same way." in page
+    assert "large-2" in page and "large-3" not in page
+
+    assert confirm(admin_client, Company, preview).status_code == 302
+    assert Company.objects.filter(slug__startswith="large-").count() == 5
+
+
+def test_a_large_file_with_many_invalid_rows_lists_the_first_and_counts_the_rest(
+    admin_client, article, monkeypatch
+):
+    monkeypatch.setattr("portfolio.resources.PREVIEW_ROWS", 3)
+    content = "\n".join(["slug,name_en,status", *(f"bad-{n},Bad {n},nonsense" for n in range(5))]).encode()
+
+    preview = upload(admin_client, Company, "companies.csv", content)
+
+    page = html.unescape(preview.content.decode())
+    assert len(preview.context["result"].invalid_rows) == 5
+    assert "bad-2" in page and "bad-3" not in page
+    assert "2 more invalid rows are not listed." in page
+    assert not Company.objects.filter(slug__startswith="bad-").exists()
+
+
 def test_a_record_changed_after_the_preview_is_not_overwritten_by_the_confirmation(
     roles, client, login, editor_api
 ):

@@ -169,3 +169,24 @@ def test_sources_by_id_title_or_address():
         assert widget.clean(cell) == source
     with pytest.raises(ValueError, match=re.escape("No source has the ID or name “Another article”.")):
         widget.clean("Another article")
+
+
+@pytest.mark.django_db
+def test_an_import_looks_each_natural_key_up_once(article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rounds.resources import FundingRoundResource
+    from tests.helpers import import_file
+
+    header = "company,stage,label,announced_on,lead_investors,participants"
+    rows = [f"zhipu-ai,b,B{n},2022,fortune-capital,no-such-fund" for n in range(20)]
+    with CaptureQueriesContext(connection) as queries:
+        result = import_file(FundingRoundResource(), "\n".join([header, *rows]), dry_run=True)
+
+    assert len(result.invalid_rows) == 20, "every row names the unknown investor"
+    assert all("no-such-fund" in str(row.error_dict["participants"]) for row in result.invalid_rows)
+    by_slug = [q["sql"] for q in queries.captured_queries if '"slug" =' in q["sql"]]
+    investors = [sql for sql in by_slug if 'FROM "rounds_investor"' in sql]
+    companies = [sql for sql in by_slug if 'FROM "companies_company"' in sql]
+    assert (len(investors), len(companies)) == (2, 1), by_slug
