@@ -156,7 +156,9 @@ class UnusableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any("\x00" in key + value for key, value in request.GET.items()):
+        # Every value of a repeated parameter is checked (`?q=a&q=%00`), not only the last one.
+        values = (key + value for key, values in request.GET.lists() for value in values)
+        if "\x00" in request.path or any("\x00" in text for text in values):
             detail = _("The address holds a NUL character (%00), which no value can contain.")
             if is_api(request):
                 return json_error(HTTPStatus.BAD_REQUEST, detail)
@@ -169,7 +171,7 @@ class UnusableInputMiddleware:
         if isinstance(exception, DataError) and request.method in ("GET", "HEAD") and not is_api(request):
             logger.info("Refused a value the database cannot hold: %s", exception)
             detail = _("A value in the address is out of the range the database can hold: %(values)s")
-            values = json.dumps(dict(request.GET.items()), ensure_ascii=False)
+            values = json.dumps(dict(request.GET.lists()), ensure_ascii=False)
             return HttpResponse(
                 detail % {"values": values},
                 status=HTTPStatus.BAD_REQUEST,

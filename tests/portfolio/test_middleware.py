@@ -75,7 +75,10 @@ def test_a_host_the_site_does_not_serve_is_a_json_400(viewer_api):
     assert_json_error(viewer_api.get("/api/v1/companies/", HTTP_HOST="evil.example"), 400)
 
 
-@pytest.mark.parametrize("query", ["country=%00", "q=%00", "ordering=%00name_en", "page=1%00"])
+@pytest.mark.parametrize(
+    "query",
+    ["country=%00", "q=%00", "ordering=%00name_en", "page=1%00", "country=%00&country=CN", "q=a&q=%00"],
+)
 def test_a_nul_character_in_an_api_query_is_a_400(viewer_api, query):
     assert "NUL" in assert_json_error(viewer_api.get(f"/api/v1/companies/?{query}"), 400)["detail"]
 
