@@ -1,0 +1,85 @@
+"""An admin import that takes far longer than gunicorn's worker timeout is previewed and confirmed whole.
+
+The same steps as `bench/admin_import.py` (which imports 50,000 rounds), with fewer rows and a
+one-second worker timeout: a staff member logs in, uploads a rounds file, reads its preview and
+confirms it, through gunicorn's threaded workers (`gunicorn.conf.py`). Nothing is cut, no worker
+is killed and every round is written.
+"""
+
+import time
+
+import requests
+
+from bench.admin_import import hidden_inputs, rounds_file
+from tests.live_server import gunicorn, run_setup, server_database_url, server_environment
+
+ROWS = 700
+TIMEOUT = 1
+PASSWORD = "long-import-password-5521"
+SETUP = f"""
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from companies.models import Company
+from portfolio.synthetic import seed
+from rounds.models import Investor
+call_command("migrate", verbosity=0)
+seed(rounds=300)
+get_user_model().objects.create_superuser("root", password="{PASSWORD}")
+print(";".join(Company.objects.values_list("slug", flat=True)))
+print(";".join(Investor.objects.values_list("slug", flat=True)))
+"""
+COUNT = """
+from rounds.models import FundingRound
+print(FundingRound.objects.filter(label__startswith="Imported").count())
+"""
+
+
+def test_an_import_longer_than_the_worker_timeout_is_previewed_and_confirmed(tmp_path):
+    env = server_environment(server_database_url(tmp_path, "long_import"))
+    companies, investors = run_setup(SETUP, env).strip().splitlines()[-2:]
+    content = rounds_file(ROWS, companies.split(";"), investors.split(";"))
+    server = gunicorn(env, tmp_path / "server.log", workers=1, timeout=TIMEOUT).start()
+    try:
+        session = requests.Session()
+        login_url = f"{server.url}/admin/login/"
+        session.get(login_url)
+        credentials = {
+            "username": "root",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        }
+        assert session.post(login_url, data=credentials, allow_redirects=False).status_code == 302
+        import_url = f"{server.url}/admin/rounds/fundinground/import/"
+        session.get(import_url)
+        started = time.monotonic()
+        preview = session.post(
+            import_url,
+            data={"format": "0", "resource": "0", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            files={"import_file": ("rounds.csv", content, "text/csv")},
+            timeout=300,
+        )
+        previewed = time.monotonic() - started
+        started = time.monotonic()
+        done = session.post(
+            f"{server.url}/admin/rounds/fundinground/process_import/",
+            data=hidden_inputs(preview.text),
+            allow_redirects=False,
+            timeout=300,
+        )
+        confirmed = time.monotonic() - started
+        log = (tmp_path / "server.log").read_text()
+    finally:
+        server.stop()
+
+    assert preview.status_code == 200, preview.text[-2000:]
+    assert f"{ROWS} rows: {ROWS} new, 0 to update, 0 unchanged, 0 to delete." in preview.text
+    assert done.status_code == 302, done.text[-2000:]
+    assert int(run_setup(COUNT, env).strip()) == ROWS
+    assert min(previewed, confirmed) > TIMEOUT * 2, (
+        f"{previewed:.1f} s, {confirmed:.1f} s: too quick to prove anything"
+    )
+    print(
+        f"{ROWS} rows previewed in {previewed:.1f} s and confirmed in {confirmed:.1f} s "
+        f"under a {TIMEOUT} s worker timeout"
+    )
+    assert "WORKER TIMEOUT" not in log
