@@ -59,10 +59,11 @@ def change_record(*, history_row: models.Model, using: str = "default") -> Chang
     return entry
 
 
-def changes_record_many(history_rows: Iterable[models.Model]) -> int:
-    """Log history rows written in bulk (the first entries of records loaded from a fixture)."""
+def changes_record_many(history_rows: Iterable[models.Model], *, token_name: str = "") -> int:
+    """Log history rows written in bulk (the first entries of records loaded from a fixture, or
+    created together), in one statement."""
     serialize_writes()
-    entries = [change_entry(row) for row in history_rows]
+    entries = [change_entry(row, token_name=token_name) for row in history_rows]
     Change.objects.bulk_create(entries)
     return len(entries)
 

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from portfolio.history import create_with_history
 from rounds.choices import Role
 from rounds.models import FundingRound, Investor, Participation
 
@@ -125,14 +126,17 @@ def round_participations_set(
                 for name, value in values.items():
                     setattr(participation, name, value)
                 participation.save()
-        for spec in wanted.values():
-            Participation.objects.create(
+        new = [
+            Participation(
                 funding_round=funding_round,
                 investor=spec.investor,
                 role=spec.role,
                 is_follow_on=spec.is_follow_on,
                 **(spec.details or {}),
             )
+            for spec in wanted.values()
+        ]
+        create_with_history(Participation, new, author_of=funding_round)
 
 
 def funding_round_save(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from portfolio.models import Change
 from rounds.models import FundingRound, Investor, Listing, Participation
 from tests.api_cases import APIResourceCase, body
 from tests.companies.factories import CompanyFactory, KPIFactory, ModelReleaseFactory
@@ -351,6 +352,15 @@ class TestRoundWithItsInvestors:
         assert all(
             p.history.get().history_user == editor_api.user for p in funding_round.participations.all()
         )
+        # Participations are written together, each with its history entry and change-log entry.
+        logged = Change.objects.filter(model="rounds.participation", action="created")
+        assert sorted(logged.values_list("object_id", flat=True)) == sorted(
+            funding_round.participations.values_list("pk", flat=True)
+        )
+        token = editor_api.user.api_tokens.get()
+        assert {(c.user, c.token_name) for c in logged} == {
+            (editor_api.user, token.name or f"{token.key_prefix}…")
+        }
 
     @pytest.mark.parametrize(
         ("bad", "field"),
