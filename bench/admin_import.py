@@ -18,28 +18,19 @@ import html
 import os
 import random
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.long_export import BIN, ROOT, MemorySampler, django_setup, free_port, worker_pids
+from bench.servers import ROOT, Gunicorn, MemorySampler, app_environment, create_database, django_setup
 
 DEFAULT_DATABASE = "postgres://portfolio:portfolio@127.0.0.1:5432/portfolio_bench_import"
 PASSWORD = "bench-import-password-4417"
 HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-
-
-def fresh_database(url: str) -> None:
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare() -> tuple[list[str], list[str]]:
@@ -74,8 +65,34 @@ def rounds_file(rows: int, companies: list[str], investors: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def hidden_inputs(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in HIDDEN_INPUT.findall(page)}
+class AdminSession:
+    """A staff member in the admin over HTTP, as a browser would be: logged in, with its CSRF token."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.session = requests.Session()
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        kwargs["data"] = {"csrfmiddlewaretoken": self.session.cookies["csrftoken"], **kwargs.get("data", {})}
+        headers = {"Referer": f"{self.url}{path}"}
+        return self.session.post(f"{self.url}{path}", headers=headers, allow_redirects=False, **kwargs)
+
+    def log_in(self, username: str, password: str) -> None:
+        self.session.get(f"{self.url}/admin/login/", timeout=5)
+        answer = self.post("/admin/login/", data={"username": username, "password": password})
+        assert answer.status_code == 302, answer.status_code
+
+    def preview(self, model_path: str, name: str, content: bytes) -> requests.Response:
+        """Upload a CSV file to the import of `model_path` ("rounds/fundinground"); its preview."""
+        self.session.get(f"{self.url}/admin/{model_path}/import/")
+        files = {"import_file": (name, content, "text/csv")}
+        data = {"format": "0", "resource": "0"}
+        return self.post(f"/admin/{model_path}/import/", data=data, files=files, timeout=3600)
+
+    def confirm(self, model_path: str, preview: requests.Response) -> requests.Response:
+        """Confirm the import a preview shows, with the fields of its confirmation form."""
+        fields = {name: html.unescape(value) for name, value in HIDDEN_INPUT.findall(preview.text)}
+        return self.post(f"/admin/{model_path}/process_import/", data=fields, timeout=3600)
 
 
 def main() -> int:
@@ -85,78 +102,30 @@ def main() -> int:
     args = parser.parse_args()
 
     database_url = os.environ.get("BENCH_IMPORT_DATABASE_URL", DEFAULT_DATABASE)
-    fresh_database(database_url)
-    env = {
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
-        "DJANGO_DEBUG": "false",
-        "PYTHONPATH": str(ROOT),
-    }
-    server_env = {**os.environ, **env}
-    django_setup({**env, "DATABASE_STATEMENT_TIMEOUT": "0"})
+    create_database(database_url, fresh=True)
+    env = app_environment(database_url)
+    django_setup(env)
     companies, investors = prepare()
     from rounds.models import FundingRound
 
     before = FundingRound.objects.count()
     content = rounds_file(args.rows, companies, investors)
 
-    port = free_port()
-    log = ROOT / "bench" / "admin_import.log"
-    command = [BIN / "gunicorn", "portfolio.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    command += ["--timeout", str(args.timeout)]
-    with log.open("w") as log_file:
-        server = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log_file, stderr=log_file)
     figures = {}
-    try:
-        url = f"http://127.0.0.1:{port}"
-        session = requests.Session()
-        for _ in range(100):
-            try:
-                session.get(f"{url}/admin/login/", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        (worker,) = worker_pids(server.pid)
+    with Gunicorn(env, ROOT / "bench" / "admin_import.log", timeout=args.timeout) as server:
+        admin = AdminSession(server.url)
+        server.wait(lambda: admin.log_in("bench", PASSWORD))
+        (worker,) = server.workers()
         sampler = MemorySampler(worker)
         sampler.start()
-        login = session.post(
-            f"{url}/admin/login/",
-            data={
-                "username": "bench",
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            },
-            headers={"Referer": f"{url}/admin/login/"},
-            allow_redirects=False,
-        )
-        assert login.status_code == 302, login.status_code
-        import_url = f"{url}/admin/rounds/fundinground/import/"
-        session.get(import_url)
         started = time.monotonic()
-        preview = session.post(
-            import_url,
-            data={"format": "0", "resource": "0", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            files={"import_file": ("rounds.csv", content, "text/csv")},
-            headers={"Referer": import_url},
-            timeout=3600,
-        )
+        preview = admin.preview("rounds/fundinground", "rounds.csv", content)
         figures["preview"] = (preview.status_code, time.monotonic() - started, len(preview.content))
-        confirm_fields = hidden_inputs(preview.text)
         started = time.monotonic()
-        done = session.post(
-            f"{url}/admin/rounds/fundinground/process_import/",
-            data=confirm_fields,
-            headers={"Referer": import_url},
-            allow_redirects=False,
-            timeout=3600,
-        )
+        done = admin.confirm("rounds/fundinground", preview)
         figures["confirm"] = (done.status_code, time.monotonic() - started, len(done.content))
         peak = sampler.stop()
-        same_worker = worker_pids(server.pid) == [worker]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    killed = "WORKER TIMEOUT" in log.read_text() or not same_worker
+        killed = server.killed(worker)
     written = FundingRound.objects.count() - before
 
     print(f"rows in the file         {args.rows:>10,}   ({len(content) / 2**20:.1f} MiB of CSV)")

@@ -19,35 +19,24 @@ import csv
 import http.client
 import io
 import os
-import socket
-import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from bench.servers import (
+    ROOT,
+    Gunicorn,
+    MemorySampler,
+    app_environment,
+    create_database,
+    django_setup,
+    resident_mib,
+)
+
 DEFAULT_DATABASE = "postgres://portfolio:portfolio@127.0.0.1:5432/portfolio_bench"
-
-
-def create_database(url: str) -> None:
-    """Create the database named by `url` if it is missing."""
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def django_setup(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def prepare(rounds: int) -> tuple[int, str]:
@@ -71,48 +60,6 @@ def prepare(rounds: int) -> tuple[int, str]:
     return FundingRound.objects.count(), token
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def worker_pids(master: int) -> list[int]:
-    try:
-        return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def resident_mib(pid: int) -> float:
-    """The process's resident memory now (VmRSS), in MiB; 0 once it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
-
-
-class MemorySampler(threading.Thread):
-    """The peak resident memory of a process, sampled every 50 ms until stopped."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0.0, True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, resident_mib(self.pid))
-            time.sleep(0.05)
-
-    def stop(self) -> float:
-        self.running = False
-        self.join()
-        return self.peak
-
-
 def count_rows(response) -> tuple[int, str]:
     """Rows in the streamed CSV export, parsed as a client would parse them, and why it ended early."""
     reader = csv.reader(io.TextIOWrapper(response, encoding="utf-8-sig", newline=""))
@@ -134,52 +81,30 @@ def main() -> int:
 
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
     create_database(database_url)
-    env = {
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
-        "DJANGO_DEBUG": "false",
-        "API_THROTTLE_RATE": "1000000/minute",
-        "PYTHONPATH": str(ROOT),
-    }
-    server_env = {**os.environ, **env}
-    # Seeding a million rounds takes statements longer than a request's timeouts; the server keeps them.
-    django_setup({**env, "DATABASE_STATEMENT_TIMEOUT": "0"})
+    env = app_environment(database_url)
+    django_setup(env)
     rounds, token = prepare(args.rounds)
 
-    port = free_port()
-    log = ROOT / "bench" / "long_export.log"
-    command = [BIN / "gunicorn", "portfolio.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    command += ["--timeout", str(args.timeout)]
-    with log.open("w") as log_file:
-        server = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log_file, stderr=log_file)
-    try:
-        url = f"http://127.0.0.1:{port}"
+    with Gunicorn(env, ROOT / "bench" / "long_export.log", timeout=args.timeout) as server:
         headers = {"Authorization": f"Bearer {token}"}
-        for _ in range(100):
-            try:
-                # A first small request loads the code, so the baseline is the worker as it serves.
-                urllib.request.urlopen(
-                    urllib.request.Request(f"{url}/api/v1/rounds/?page_size=5", headers=headers)
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
-        (worker,) = worker_pids(server.pid)
+        # A first small request loads the code, so the baseline is the worker as it serves.
+        server.wait(
+            lambda: urllib.request.urlopen(
+                urllib.request.Request(f"{server.url}/api/v1/rounds/?page_size=5", headers=headers)
+            )
+        )
+        (worker,) = server.workers()
         before = resident_mib(worker)
         sampler = MemorySampler(worker)
         sampler.start()
         started = time.monotonic()
-        request = urllib.request.Request(f"{url}/api/v1/rounds/?format=csv", headers=headers)
+        request = urllib.request.Request(f"{server.url}/api/v1/rounds/?format=csv", headers=headers)
         with urllib.request.urlopen(request, timeout=600) as response:
             status = response.status
             exported, broken = count_rows(response)
         seconds = time.monotonic() - started
         peak = sampler.stop()
-        same_worker = worker_pids(server.pid) == [worker]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    killed = "WORKER TIMEOUT" in log.read_text() or not same_worker
+        killed = server.killed(worker)
 
     print(f"rounds in the database   {rounds:>12,}")
     print(f"rows exported (CSV)      {exported:>12,}   status {status}")

@@ -8,9 +8,7 @@ is killed and every round is written.
 
 import time
 
-import requests
-
-from bench.admin_import import hidden_inputs, rounds_file
+from bench.admin_import import AdminSession, rounds_file
 from tests.live_server import gunicorn, run_setup, server_database_url, server_environment
 
 ROWS = 700
@@ -40,32 +38,13 @@ def test_an_import_longer_than_the_worker_timeout_is_previewed_and_confirmed(tmp
     content = rounds_file(ROWS, companies.split(";"), investors.split(";"))
     server = gunicorn(env, tmp_path / "server.log", workers=1, timeout=TIMEOUT).start()
     try:
-        session = requests.Session()
-        login_url = f"{server.url}/admin/login/"
-        session.get(login_url)
-        credentials = {
-            "username": "root",
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        }
-        assert session.post(login_url, data=credentials, allow_redirects=False).status_code == 302
-        import_url = f"{server.url}/admin/rounds/fundinground/import/"
-        session.get(import_url)
+        admin = AdminSession(server.url)
+        admin.log_in("root", PASSWORD)
         started = time.monotonic()
-        preview = session.post(
-            import_url,
-            data={"format": "0", "resource": "0", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            files={"import_file": ("rounds.csv", content, "text/csv")},
-            timeout=300,
-        )
+        preview = admin.preview("rounds/fundinground", "rounds.csv", content)
         previewed = time.monotonic() - started
         started = time.monotonic()
-        done = session.post(
-            f"{server.url}/admin/rounds/fundinground/process_import/",
-            data=hidden_inputs(preview.text),
-            allow_redirects=False,
-            timeout=300,
-        )
+        done = admin.confirm("rounds/fundinground", preview)
         confirmed = time.monotonic() - started
         log = (tmp_path / "server.log").read_text()
     finally:
