@@ -546,8 +546,17 @@ class PortfolioResource(resources.ModelResource):
             instance._history_user = kwargs["user"]  # an import run outside a request names its author
 
     def after_import_row(self, row, row_result, **kwargs):
-        """Tells `on_row_imported`, when set (the import command's progress), each row's number."""
+        """Tells `on_row_imported`, when set (the import command's progress), each row's number.
+
+        The admin keeps each imported record until the import ends, for its log of the import;
+        what was read along with it (a round's participations and their investors) is let go, or
+        a large import would hold every row's related records in memory at once.
+        """
         super().after_import_row(row, row_result, **kwargs)
+        for kept in (getattr(row_result, "instance", None), getattr(row_result, "original", None)):
+            if kept is not None:
+                kept.__dict__.pop("_prefetched_objects_cache", None)
+                kept.__dict__.pop("_participation_plan", None)
         if self.on_row_imported is not None:
             self.on_row_imported(kwargs.get("row_number", 0))
 
