@@ -41,6 +41,14 @@ class InvestorResource(PortfolioResource):
         import_id_fields = ("slug",)
 
 
+def load_participations(funding_round: FundingRound) -> None:
+    """Read the round's participations and their investors in one query, for every investor column,
+    the comparison with the file and the preview to share."""
+    getattr(funding_round, "_prefetched_objects_cache", {}).pop("participations", None)
+    participations = Participation.objects.select_related("investor").order_by("pk")
+    prefetch_related_objects([funding_round], Prefetch("participations", queryset=participations))
+
+
 class RoundInvestorsField(Column):
     """The investors of a round in one role (or its follow-on investors), as slugs separated by ";".
 
@@ -55,6 +63,8 @@ class RoundInvestorsField(Column):
     def get_value(self, instance) -> list[Investor]:
         if instance is None or instance.pk is None:
             return []
+        if "participations" not in getattr(instance, "_prefetched_objects_cache", {}):
+            load_participations(instance)
         return [
             p.investor
             for p in instance.participations.all()
@@ -141,18 +151,12 @@ class FundingRoundResource(PortfolioResource):
 
     # Import: the investor columns become the round's participations
 
-    @staticmethod
-    def load_participations(funding_round: FundingRound) -> None:
-        """Read the round's participations and their investors in one query, for every investor
-        column, the comparison with the file and the preview to share."""
-        getattr(funding_round, "_prefetched_objects_cache", {}).pop("participations", None)
-        participations = Participation.objects.select_related("investor").order_by("pk")
-        prefetch_related_objects([funding_round], Prefetch("participations", queryset=participations))
-
     def after_init_instance(self, instance, new, row, **kwargs):
+        """A round the row updates has its investors read now, before the row changes them: the
+        copy import-export keeps of the round as it was then carries them."""
         super().after_init_instance(instance, new, row, **kwargs)
         if not new:
-            self.load_participations(instance)
+            load_participations(instance)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -191,7 +195,8 @@ class FundingRoundResource(PortfolioResource):
         plan = getattr(instance, "_participation_plan", None)
         if plan is not None:
             round_participations_set(funding_round=instance, participations=plan.participations())
-            self.load_participations(instance)
+            # Read again only if something asks (the preview's first rows), not for every row.
+            getattr(instance, "_prefetched_objects_cache", {}).pop("participations", None)
 
 
 class ParticipationResource(PortfolioResource):
