@@ -109,7 +109,7 @@ class CurrencyFilter(admin.ChoicesFieldListFilter):
             "display": gettext("All"),
         }
         used = self.field.model._default_manager.exclude(**{self.field.name: ""})
-        for code in sorted(set(used.values_list(self.field.name, flat=True))):
+        for code in sorted(used.order_by().values_list(self.field.name, flat=True).distinct()):
             yield {
                 "selected": self.lookup_val is not None and code in self.lookup_val,
                 "query_string": changelist.get_query_string(

@@ -1,5 +1,6 @@
 """Dates known only to the year or month: a date (the first day of the period) plus a precision."""
 
+import calendar
 import datetime
 import re
 
@@ -113,3 +114,14 @@ def parse_partial_date(value) -> tuple[datetime.date | None, str]:
         raise ValueError(
             _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD, not “%(value)s”.") % {"value": text}
         ) from None
+
+
+def period_end(value: datetime.date | None, precision: str) -> datetime.date | None:
+    """The last day of the period a partial date names (2021 at `year` is 2021-12-31)."""
+    if value is None:
+        return None
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "portfolio",
     "companies",
     "rounds",
+    "fx",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+# The firm's view: positions and converted amounts are stated in this one currency (ISO 4217),
+# at rates no older than FX_RATE_MAX_AGE_DAYS before an amount's date (`fx.rates`).
+REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD").upper()
+FX_RATE_MAX_AGE_DAYS = int(os.environ.get("FX_RATE_MAX_AGE_DAYS", "7"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -7,12 +7,16 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portfolio.api.views import api_not_found, health
+from rounds.admin import portfolio_home
 
 admin.site.site_header = admin.site.site_title = _("Portfolio")
 admin.site.index_title = _("Portfolio records")
+admin.site.index_template = "admin/index_with_overview.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The admin's home page, with the firm's positions first; the rest of the admin is Django's.
+    path("admin/", admin.site.admin_view(portfolio_home)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portfolio.api.urls")),

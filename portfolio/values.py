@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 # The apps whose records are the portfolio (versions, history, the change log, the roles).
-PORTFOLIO_APPS = ("companies", "rounds")
+PORTFOLIO_APPS = ("companies", "rounds", "fx")
 
 # Record ids are positive 64-bit integers: at most 18 digits keeps every one below the limit.
 MAX_ID = 2**63 - 1

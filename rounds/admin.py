@@ -29,8 +29,15 @@ from portfolio.admin import (
 )
 from portfolio.api.exports import CSV, EXPORT_FORMATS, export_response
 from rounds.choices import Role
-from rounds.models import FundingRound, Investor, Listing, Participation
-from rounds.resources import FundingRoundResource, InvestorResource, ListingResource, ParticipationResource
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
+from rounds.overview import POSITION_PERMISSIONS, company_context, overview_context
+from rounds.resources import (
+    FundingRoundResource,
+    InvestorResource,
+    ListingResource,
+    ParticipationResource,
+    ValuationMarkResource,
+)
 from rounds.services import (
     company_round_history,
     participation_delete,
@@ -63,12 +70,14 @@ class InvestorAdmin(PortfolioImportAdmin):
 
 
 class ParticipationInline(PortfolioInline):
-    """The investors of a round, edited on the round's page."""
+    """The investors of a round, edited on the round's page; the stake an investor holds after the
+    round (shares, ownership) on the participation's own page, which each row links to."""
 
     model = Participation
     fields = ("investor", "role", "is_follow_on", "amount", "currency", "source", "source_quote")
     autocomplete_fields = ("investor", "source")
     extra = 1
+    show_change_link = True
 
 
 def investor_history(funding_round_id: int) -> list[dict]:
@@ -153,6 +162,7 @@ class ParticipationAdmin(PortfolioAdmin):
     autocomplete_fields = ("funding_round", "investor", "source")
     fieldsets = (
         (None, {"fields": ("funding_round", "investor", "role", "is_follow_on", ("amount", "currency"))}),
+        (_("Stake"), {"fields": (("shares_after", "ownership_after"),)}),
         SOURCE_FIELDSET,
         TIMESTAMPS_FIELDSET,
     )
@@ -201,6 +211,27 @@ class ListingAdmin(PortfolioAdmin):
     amount_raised_display = money_column("amount_raised", "currency", _("amount raised"))
 
 
+@admin.register(ValuationMark)
+class ValuationMarkAdmin(PortfolioImportAdmin):
+    """What the firm marks a company at; rounds with a post-money and listings count as marks too."""
+
+    resource_classes = [ValuationMarkResource]
+    list_display = ("company", "marked_on", "basis", "value_display", "price_per_share")
+    list_filter = ("basis", ("currency", CurrencyFilter))
+    list_select_related = ("company",)
+    search_fields = ValuationMark.search_fields
+    autocomplete_fields = ("company", "source")
+    date_hierarchy = "marked_on"
+    fieldsets = (
+        (None, {"fields": ("company", "marked_on", "basis")}),
+        (_("Value"), {"fields": (("value", "price_per_share", "currency"),)}),
+        (_("Notes"), {"fields": ("notes",)}),
+        SOURCE_FIELDSET,
+        TIMESTAMPS_FIELDSET,
+    )
+    value_display = money_column("value", "currency", _("company value"))
+
+
 class FundingRoundInline(PortfolioInline):
     """A company's rounds on its page; participations are edited on the round's own page."""
 
@@ -220,6 +251,16 @@ class ListingInline(PortfolioInline):
     show_change_link = True
 
 
+class ValuationMarkInline(PortfolioInline):
+    """A company's valuation marks on its page."""
+
+    model = ValuationMark
+    fields = ("marked_on", "basis", "value", "price_per_share", "currency")
+    extra = 0
+    show_change_link = True
+    ordering = ("marked_on",)
+
+
 admin.site.unregister(Company)
 
 
@@ -227,7 +268,7 @@ admin.site.unregister(Company)
 class CompanyWithRoundsAdmin(CompanyAdmin):
     """The company admin with its rounds and listings inline, and its round history as a download."""
 
-    inlines = [FundingRoundInline, ListingInline, *CompanyAdmin.inlines]
+    inlines = [FundingRoundInline, ListingInline, ValuationMarkInline, *CompanyAdmin.inlines]
     change_form_template = "admin/companies/company/change_form.html"
 
     def get_urls(self):
@@ -248,6 +289,11 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
             **(extra_context or {}),
             "can_export_round_history": self.can_export_round_history(request),
         }
+        company = (
+            self.get_object(request, unquote(object_id)) if RECORD_ID.fullmatch(unquote(object_id)) else None
+        )
+        if company is not None and request.method == "GET":
+            extra_context.update(company_context(request, company))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def round_history_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -270,3 +316,9 @@ class CompanyWithRoundsAdmin(CompanyAdmin):
             header=resource.export_header(),
             rows=resource.export_rows(rounds),
         )
+
+
+def portfolio_home(request: HttpRequest) -> HttpResponse:
+    """The admin's home page: the firm's positions first (for staff who may read them), then the records."""
+    extra_context = overview_context(request) if request.user.has_perms(POSITION_PERMISSIONS) else {}
+    return admin.site.index(request, extra_context=extra_context)

@@ -42,3 +42,12 @@ class ListingKind(models.TextChoices):
     IPO = "ipo", _("IPO")
     ACQUISITION = "acquisition", _("acquisition")
     OTHER = "other", _("other")
+
+
+class MarkBasis(models.TextChoices):
+    """What a valuation mark rests on."""
+
+    LAST_ROUND = "last_round", _("last round")
+    PUBLIC_MARKET = "public_market", _("public market")
+    WRITE_DOWN = "write_down", _("write-down")
+    OTHER = "other", _("other")

@@ -1,6 +1,7 @@
 """Investors, the funding rounds they take part in, and the listings that end a company's private life."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from portfolio.models import (
     WebAddressField,
 )
 from portfolio.money import amount_field, currency_field, money_constraints, validate_currency_given
-from rounds.choices import InvestorKind, ListingKind, Role, Stage
+from rounds.choices import InvestorKind, ListingKind, MarkBasis, Role, Stage
 
 
 class Investor(NamedModel):
@@ -158,6 +159,24 @@ class Participation(SourcedModel):
     )
     amount = amount_field(_("amount"))
     currency = currency_field(_("currency"))
+    shares_after = models.DecimalField(
+        _("shares held after the round"),
+        max_digits=24,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The investor's shares in the company once the round closed, where known."),
+    )
+    ownership_after = models.DecimalField(
+        _("ownership after the round (%)"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The investor's stake in the company once the round closed, as stated; e.g. 5.25."),
+    )
 
     history = HistoricalRecords()
 
@@ -173,6 +192,17 @@ class Participation(SourcedModel):
             *money_constraints("amount"),
             models.CheckConstraint(
                 condition=Q(role__in=Role.values), name="%(app_label)s_%(class)s_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(shares_after__isnull=True) | Q(shares_after__gte=0),
+                name="%(app_label)s_%(class)s_shares_non_negative",
+                violation_error_message=_("A share count cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ownership_after__isnull=True)
+                | (Q(ownership_after__gte=0) & Q(ownership_after__lte=100)),
+                name="%(app_label)s_%(class)s_ownership_percent",
+                violation_error_message=_("Ownership is a percentage from 0 to 100."),
             ),
         ]
 
@@ -239,3 +269,66 @@ class Listing(PartialDatesModel, SourcedModel):
     @property
     def listed_on_display(self) -> str:
         return format_partial_date(self.listed_on, self.listed_on_precision)
+
+
+class ValuationMark(SourcedModel):
+    """What a company was worth on a day, as the firm marks it: the company's fair value or its price
+    per share, and what the mark rests on. Rounds with a post-money valuation and listings with an
+    offer price are marks of their own dates as well (`rounds.positions`)."""
+
+    # Where the admin's search box and the API's `q` look.
+    search_fields = (
+        "company__name_en",
+        "company__name_zh",
+        "company__aliases",
+        "notes",
+    )
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="valuation_marks"
+    )
+    marked_on = models.DateField(_("marked on"))
+    basis = models.CharField(_("basis"), max_length=15, choices=MarkBasis.choices, default=MarkBasis.OTHER)
+    value = amount_field(_("company value"), help_text=_("The fair value of the whole company."))
+    price_per_share = models.DecimalField(
+        _("price per share"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = currency_field(_("currency"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        default_permissions = PORTFOLIO_PERMISSIONS
+        verbose_name = _("valuation mark")
+        verbose_name_plural = _("valuation marks")
+        ordering = ["company__name_en", "marked_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "marked_on"],
+                name="%(app_label)s_%(class)s_one_per_day",
+                violation_error_code="unique",
+                violation_error_message=_("This company already has a mark on this day."),
+            ),
+            *money_constraints("value", "price_per_share"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(price_per_share__isnull=False),
+                name="%(app_label)s_%(class)s_value_or_price",
+                violation_error_message=_("Give the company's value, its price per share, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=MarkBasis.values), name="%(app_label)s_%(class)s_basis_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name_en} · {self.get_basis_display()} ({self.marked_on.isoformat()})"
+
+    def clean(self) -> None:
+        super().clean()
+        validate_currency_given(self, "value", "price_per_share")

@@ -14,12 +14,13 @@ from portfolio.resources import (
     RecordIdWidget,
     boolean_field,
     choice_field,
+    date_field,
     decimal_field,
     key_field,
     text_field,
 )
-from rounds.choices import InvestorKind, ListingKind, Role, Stage
-from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.choices import InvestorKind, ListingKind, MarkBasis, Role, Stage
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
 from rounds.services import ParticipationPlan, round_participations_set
 
 
@@ -209,6 +210,8 @@ class ParticipationResource(PortfolioResource):
     is_follow_on = boolean_field("is_follow_on")
     amount = decimal_field("amount")
     currency = text_field("currency")
+    shares_after = decimal_field("shares_after")
+    ownership_after = decimal_field("ownership_after")
     source = source_field()
     source_quote = text_field("source_quote")
 
@@ -224,6 +227,8 @@ class ParticipationResource(PortfolioResource):
             "is_follow_on",
             "amount",
             "currency",
+            "shares_after",
+            "ownership_after",
             "source",
             "source_quote",
         )
@@ -265,3 +270,36 @@ class ListingResource(PortfolioResource):
             "source_quote",
         )
         import_id_fields = ("company", "kind", "exchange", "listed_on")
+
+
+class ValuationMarkResource(PortfolioResource):
+    """Valuation marks, matched by company and day."""
+
+    id = Column(attribute="id", column_name="id", readonly=True)
+    company = key_field("company", Company, "slug", NAMES)
+    marked_on = date_field("marked_on")
+    basis = choice_field("basis", MarkBasis)
+    value = decimal_field("value")
+    price_per_share = decimal_field("price_per_share")
+    currency = text_field("currency")
+    notes = text_field("notes")
+    source = source_field()
+    source_quote = text_field("source_quote")
+
+    export_select_related = ("company", "source")
+
+    class Meta:
+        model = ValuationMark
+        fields = (
+            "id",
+            "company",
+            "marked_on",
+            "basis",
+            "value",
+            "price_per_share",
+            "currency",
+            "notes",
+            "source",
+            "source_quote",
+        )
+        import_id_fields = ("company", "marked_on")

@@ -95,7 +95,7 @@ class ParticipationPlan:
         return current == self.roles()
 
 
-PARTICIPATION_DETAILS = ("amount", "currency", "source", "source_quote")
+PARTICIPATION_DETAILS = ("amount", "currency", "shares_after", "ownership_after", "source", "source_quote")
 
 
 def round_participations_set(

@@ -45,7 +45,7 @@ def admin_client(client, superuser):
     return client
 
 
-def grant(user, *codenames_or_actions: str, apps: tuple[str, ...] = ("companies", "rounds")):
+def grant(user, *codenames_or_actions: str, apps: tuple[str, ...] = ("companies", "rounds", "fx")):
     """Give `user` the model permissions with these actions ("view", "add", ...) in `apps`."""
     from django.contrib.auth.models import Permission
 

@@ -27,6 +27,7 @@ CURRENCY_OF = {
     "pre_money": "valuation_currency",
     "post_money": "valuation_currency",
     "value": "currency",
+    "price_per_share": "currency",
 }
 
 
@@ -64,6 +65,10 @@ def before_call(context, case, **kwargs):
     for name, value in parameters.items():
         if case.method.upper() in ("PUT", "PATCH", "DELETE") and str(value) in PROTECTED_KEYS:
             parameters[name] = "st-missing" if name == "slug" else 999999999
+    query = case.query or {}
+    day = as_date(query.get("as_of"))
+    if day and day > date.today():
+        query["as_of"] = date.today().isoformat()  # a position is as of a day that has come
     body = case.body
     if not isinstance(body, dict):
         return
@@ -88,6 +93,9 @@ def make_consistent(body: dict, case) -> None:
     for amount, currency in CURRENCY_OF.items():
         if (amount in body and body.get(currency) is None) or body.get(currency) == "":
             body[currency] = "CNY"  # the record may hold amounts the body does not show
+    marking = "/valuation-marks/" in case.path and case.method.upper() in ("POST", "PUT")
+    if marking and body.get("value") is None and body.get("price_per_share") is None:
+        body["value"], body["currency"] = "1000000", "CNY"  # a mark gives a value or a price
     pre, post = as_number(body.get("pre_money")), as_number(body.get("post_money"))
     if pre is not None and post is not None and pre > post:
         body["pre_money"], body["post_money"] = body["post_money"], body["pre_money"]

@@ -18,8 +18,14 @@ from companies.filters import (
     SourceFilterSet,
 )
 from companies.models import KPI, Company, Metric, ModelRelease, Source
-from rounds.filters import FundingRoundFilterSet, InvestorFilterSet, ListingFilterSet, ParticipationFilterSet
-from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.filters import (
+    FundingRoundFilterSet,
+    InvestorFilterSet,
+    ListingFilterSet,
+    ParticipationFilterSet,
+    ValuationMarkFilterSet,
+)
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
 from tests.companies.factories import (
     CompanyFactory,
     KPIFactory,
@@ -27,7 +33,13 @@ from tests.companies.factories import (
     ModelReleaseFactory,
     SourceFactory,
 )
-from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ListingFactory, ParticipationFactory
+from tests.rounds.factories import (
+    FundingRoundFactory,
+    InvestorFactory,
+    ListingFactory,
+    ParticipationFactory,
+    ValuationMarkFactory,
+)
 
 D = datetime.date
 
@@ -170,6 +182,27 @@ def data(db) -> dict:
         is_follow_on=True,
         amount=Decimal("500000000"),
         currency="USD",
+        shares_after=Decimal("1000"),
+        ownership_after=Decimal("12.5"),
+        source=d["report"],
+    )
+    d["mark_zhipu"] = ValuationMarkFactory(
+        company=d["zhipu"],
+        marked_on=D(2025, 6, 30),
+        basis="write_down",
+        value=Decimal("30000000000"),
+        price_per_share=None,
+        currency="CNY",
+        notes="Marked down after the annual review",
+        source=d["article"],
+    )
+    d["mark_moonshot"] = ValuationMarkFactory(
+        company=d["moonshot"],
+        marked_on=D(2025, 12, 31),
+        basis="last_round",
+        value=None,
+        price_per_share=Decimal("12.5"),
+        currency="USD",
         source=d["report"],
     )
     d["ipo"] = ListingFactory(
@@ -194,7 +227,19 @@ def data(db) -> dict:
         source=d["report"],
     )
     old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
-    for first in ("article", "zhipu", "glm", "share", "k_share", "fortune", "series_a", "p_fortune", "ipo"):
+    firsts = (
+        "article",
+        "zhipu",
+        "glm",
+        "share",
+        "k_share",
+        "fortune",
+        "series_a",
+        "p_fortune",
+        "ipo",
+        "mark_zhipu",
+    )
+    for first in firsts:
         type(d[first]).objects.filter(pk=d[first].pk).update(updated_at=old)
     return d
 
@@ -345,6 +390,9 @@ CASES = {
             ({"is_follow_on": "false"}, {"p_fortune"}),
             ({"amount_min": "1"}, {"p_hongshan"}),
             ({"currency": "usd"}, {"p_hongshan"}),
+            ({"shares_after_min": "1000"}, {"p_hongshan"}),
+            ({"ownership_after_max": "12"}, set()),
+            ({"ownership_after_min": "12.5"}, {"p_hongshan"}),
             ({"updated_since": SINCE}, {"p_hongshan"}),
         ],
     ),
@@ -368,6 +416,24 @@ CASES = {
             ({"updated_since": SINCE}, {"sale"}),
         ],
     ),
+    "valuation-marks": (
+        "valuationmark",
+        "id",
+        [
+            ({"q": "annual review"}, {"mark_zhipu"}),
+            ({"q": "月之暗面"}, {"mark_moonshot"}),
+            ({"company": "zhipu-ai"}, {"mark_zhipu"}),
+            ({"source_id": pk("report")}, {"mark_moonshot"}),
+            ({"basis": "write_down"}, {"mark_zhipu"}),
+            ({"basis": "write_down,last_round"}, {"mark_zhipu", "mark_moonshot"}),
+            ({"marked_on_after": "2025-07-01"}, {"mark_moonshot"}),
+            ({"marked_on_before": "2025-06-30"}, {"mark_zhipu"}),
+            ({"value_min": "1"}, {"mark_zhipu"}),
+            ({"price_per_share_max": "12.5"}, {"mark_moonshot"}),
+            ({"currency": "cny"}, {"mark_zhipu"}),
+            ({"updated_since": SINCE}, {"mark_moonshot"}),
+        ],
+    ),
 }
 FILTERSETS = {
     "sources": SourceFilterSet,
@@ -379,6 +445,7 @@ FILTERSETS = {
     "rounds": FundingRoundFilterSet,
     "participations": ParticipationFilterSet,
     "listings": ListingFilterSet,
+    "valuation-marks": ValuationMarkFilterSet,
 }
 FILTER_CASES = [
     pytest.param(
@@ -550,6 +617,7 @@ MODELS = {
     "rounds": FundingRound,
     "participations": Participation,
     "listings": Listing,
+    "valuation-marks": ValuationMark,
 }
 
 

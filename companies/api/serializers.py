@@ -129,3 +129,53 @@ class KPISerializer(CompanyRelatedSerializer):
             *CompanyRelatedSerializer.SOURCE_FIELDS,
             *RECORD_FIELDS,
         )
+
+
+class KPIPointSerializer(serializers.ModelSerializer):
+    """One value of a series: its period, qualifier ("gt" for "more than"), scope and source."""
+
+    model_release_name = serializers.CharField(read_only=True, allow_null=True)
+    value_display = serializers.CharField(read_only=True)
+    period_precision = serializers.SerializerMethodField()
+    period_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KPI
+        fields = (
+            "id",
+            "period_start",
+            "period_end",
+            "period_precision",
+            "period_display",
+            "qualifier",
+            "value",
+            "value_display",
+            "currency",
+            "scope",
+            "model_release",
+            "model_release_name",
+            "source",
+            "source_quote",
+        )
+        read_only_fields = fields
+
+    def get_period_precision(self, kpi: KPI) -> str:
+        return kpi.period[0]
+
+    def get_period_display(self, kpi: KPI) -> str:
+        return kpi.period[1]
+
+
+class KPISeriesSerializer(serializers.Serializer):
+    """A metric's values over time for one company, oldest period first."""
+
+    metric = serializers.CharField(source="metric.code")
+    metric_name_en = serializers.CharField(source="metric.name_en")
+    metric_name_zh = serializers.CharField(source="metric.name_zh")
+    unit = serializers.CharField(source="metric.unit")
+    points = KPIPointSerializer(many=True)
+
+
+class CompanyKPISeriesSerializer(serializers.Serializer):
+    company = serializers.CharField(source="company.slug")
+    series = KPISeriesSerializer(many=True)

@@ -1,6 +1,14 @@
 """API viewsets of the companies app: explicit querysets, serializers, filtersets."""
 
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
 from companies.api.serializers import (
+    CompanyKPISeriesSerializer,
     CompanySerializer,
     KPISerializer,
     MetricSerializer,
@@ -22,7 +30,9 @@ from companies.resources import (
     ModelReleaseResource,
     SourceResource,
 )
-from portfolio.api.viewsets import PortfolioViewSet
+from companies.services import company_kpi_series
+from portfolio.api.permissions import ViewPermissions
+from portfolio.api.viewsets import PortfolioViewSet, reject_unknown_parameters
 
 
 class SourceViewSet(PortfolioViewSet):
@@ -65,3 +75,60 @@ class KPIViewSet(PortfolioViewSet):
     filterset_class = KPIFilterSet
     export_basename = "kpis"
     export_resource = KPIResource
+
+
+class CompanyKPISeriesView(generics.GenericAPIView):
+    """A company's KPIs as series over time, one per metric (or only `?metric=`), ready to plot."""
+
+    queryset = Company.objects.all()
+    serializer_class = CompanyKPISeriesSerializer
+    permission_classes = [ViewPermissions.of(Company, KPI, Metric)]
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "metric",
+                {"type": "string", "minLength": 1},
+                description=_("Only this metric, by its code; an unknown code has no series."),
+            )
+        ],
+        examples=[
+            OpenApiExample(
+                "Market share by year",
+                value={
+                    "company": "zhipu-ai",
+                    "series": [
+                        {
+                            "metric": "market_share",
+                            "metric_name_en": "Market share",
+                            "metric_name_zh": "市场份额",
+                            "unit": "percent",
+                            "points": [
+                                {
+                                    "period_start": "2024-01-01",
+                                    "period_end": "2024-12-31",
+                                    "period_precision": "year",
+                                    "period_display": "2024",
+                                    "qualifier": "eq",
+                                    "value": "6.6000",
+                                    "value_display": "6.6%",
+                                    "scope": "China independent general LLM developers, by 2024 revenue",
+                                }
+                            ],
+                        }
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request, slug: str):
+        company = get_object_or_404(Company, slug=slug)
+        reject_unknown_parameters(request, allowed={"metric"})
+        code = request.query_params.get("metric")
+        if code == "":
+            raise ValidationError({"metric": [_("Give a metric's code, or leave the parameter out.")]})
+        series = company_kpi_series(company=company, metric_code=code)
+        return Response(CompanyKPISeriesSerializer({"company": company, "series": series}).data)

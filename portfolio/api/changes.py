@@ -23,6 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fx.serializers import ConvertedAmountField
 from portfolio.api.viewsets import reject_unknown_parameters
 from portfolio.changes import CURSOR_PATTERN, changes_after, cursor_decode, cursor_encode
 from portfolio.models import Change, ChangeAction
@@ -57,13 +58,24 @@ class FeedResource:
         return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
 
     def record_serializer(self, request) -> serializers.Serializer:
-        """The resource's serializer without the values it computes with a query of their own (a
-        company's `in_portfolio`): they follow other records, whose changes are entries of theirs."""
+        """The resource's serializer without the values it computes from other records (a company's
+        `in_portfolio`, amounts converted at the rates of the day): they follow other records, whose
+        changes are entries of theirs, and a record's history may outlive them."""
         serializer = self.serializer_class(context={"request": request})
-        for name, field in list(serializer.fields.items()):
-            if isinstance(field, serializers.SerializerMethodField):
-                del serializer.fields[name]
+        without_computed_fields(serializer)
         return serializer
+
+
+def without_computed_fields(serializer: serializers.Serializer) -> None:
+    for name, field in list(serializer.fields.items()):
+        if isinstance(field, serializers.SerializerMethodField | ConvertedAmountField):
+            del serializer.fields[name]
+        elif isinstance(field, serializers.ListSerializer) and isinstance(
+            field.child, serializers.Serializer
+        ):
+            without_computed_fields(field.child)
+        elif isinstance(field, serializers.Serializer):
+            without_computed_fields(field)
 
 
 class ChangeAuthorSerializer(serializers.Serializer):

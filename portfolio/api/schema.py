@@ -173,7 +173,10 @@ class PortfolioAutoSchema(AutoSchema):
         if self.offers_exports() and ok and "content" in ok:
             # `format=json` answers the export's rows: the columns of the list's spreadsheet.
             json_schema = ok["content"]["application/json"]["schema"]
-            export = {"type": "array", "items": self.view.export_resource.export_row_schema()}
+            # A view whose rows are computed (positions) names their schema; the others have a resource.
+            row_schema = getattr(self.view, "export_row_schema", None)
+            row = row_schema() if row_schema else self.view.export_resource.export_row_schema()
+            export = {"type": "array", "items": row}
             ok["content"]["application/json"]["schema"] = {"anyOf": [json_schema, export]}
             for export_format in ("csv", "xlsx"):
                 ok["content"][MEDIA_TYPES[export_format]] = {"schema": {"type": "string", "format": "binary"}}

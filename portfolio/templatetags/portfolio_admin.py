@@ -20,3 +20,27 @@ def first_rows(rows) -> dict:
     """The rows an import's page lists (the first `PREVIEW_ROWS`), and how many more it only counts."""
     rows = list(rows)
     return {"shown": rows[: resources.PREVIEW_ROWS], "more": max(0, len(rows) - resources.PREVIEW_ROWS)}
+
+
+@register.filter
+def amount(value) -> str:
+    """A money figure with thousands separators and cents: 8,666,666.67."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+@register.filter
+def percent(value, places: int = 2) -> str:
+    """A fraction as a percentage: 0.024812 is 2.48%."""
+    return "" if value is None else f"{value * 100:,.{places}f}%"
+
+
+@register.filter
+def multiple(value) -> str:
+    """A multiple of the money invested: 1.07x, as investors write it."""
+    return "" if value is None else f"{value}x"
+
+
+@register.inclusion_tag("admin/figure.html")
+def figure(value, reason: str, display: str = "") -> dict:
+    """A computed figure, or "unknown" with the reason it cannot be known; never a zero in its place."""
+    return {"known": value is not None, "display": display, "reason": reason}

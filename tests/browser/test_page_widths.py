@@ -25,8 +25,8 @@ from companies.choices import Qualifier
 from companies.models import Company
 from portfolio.api.exports import csv_lines
 from portfolio.models import ApiToken
-from rounds.choices import Role
-from rounds.models import FundingRound
+from rounds.choices import MarkBasis, Role
+from rounds.models import FundingRound, Investor
 from tests.browser.conftest import TIMEOUT_MS, refused_by_the_policy
 from tests.companies.factories import (
     CompanyFactory,
@@ -35,11 +35,13 @@ from tests.companies.factories import (
     ModelReleaseFactory,
     SourceFactory,
 )
+from tests.fx.factories import ExchangeRateFactory
 from tests.rounds.factories import (
     FundingRoundFactory,
     InvestorFactory,
     ListingFactory,
     ParticipationFactory,
+    ValuationMarkFactory,
 )
 
 pytestmark = pytest.mark.browser
@@ -126,9 +128,38 @@ def wide_records() -> dict:
             is_follow_on=number % 3 == 0,
             amount=Decimal("1500000000.00"),
             currency="HKD",
+            shares_after=Decimal("123456789012.5"),
+            ownership_after=Decimal("12.3456"),
             source=source,
             source_quote=LONG_ZH,
         )
+    # The firm is in the round too: the company is in the portfolio, and its page shows the position.
+    ParticipationFactory(
+        funding_round=funding_round,
+        investor=Investor.objects.get(is_house=True),
+        role=Role.PARTICIPANT,
+        amount=Decimal("123456789.00"),
+        currency="HKD",
+    )
+    mark = ValuationMarkFactory(
+        company=company,
+        marked_on=datetime.date(2025, 6, 30),
+        basis=MarkBasis.WRITE_DOWN,
+        value=Decimal("123456789012345678.00"),
+        price_per_share=Decimal("12345678.123456"),
+        currency="CNY",
+        notes=LONG_TEXT,
+        source=source,
+        source_quote=LONG_ZH,
+    )
+    rate = ExchangeRateFactory(
+        base="HKD",
+        quote="USD",
+        on=datetime.date(2021, 9, 30),
+        rate=Decimal("0.1285"),
+        origin="staff",
+        note=LONG_TEXT,
+    )
     listing = ListingFactory(
         company=company,
         exchange="Hong Kong Stock Exchange Main Board",
@@ -140,7 +171,7 @@ def wide_records() -> dict:
         source_quote=LONG_ZH,
     )
     # A change, so each record has a past version to open.
-    for record in (source, company, release, metric, kpi, funding_round, listing, *investors[:1]):
+    for record in (source, company, release, metric, kpi, funding_round, listing, mark, rate, *investors[:1]):
         record.refresh_from_db()
         record.save()
     participation = funding_round.participations.order_by("pk").first()
@@ -156,6 +187,8 @@ def wide_records() -> dict:
         "rounds.fundinground": funding_round,
         "rounds.participation": participation,
         "rounds.listing": listing,
+        "rounds.valuationmark": mark,
+        "fx.exchangerate": rate,
     }
 
 
@@ -205,7 +238,7 @@ def import_file(model_admin, folder: Path) -> Path:
     resource = model_admin.get_import_resource_classes(None)[0]()
     header = resource.export_header()
     rows = list(resource.export_rows(model_admin.model.objects.order_by("-pk")))
-    for column in ("stage", "kind", "unit", "status", "metric"):
+    for column in ("stage", "kind", "unit", "status", "metric", "basis", "origin"):
         if column in header:
             rows[0][column] = "no such choice, " + LONG_ZH[:40]
             break
@@ -248,6 +281,7 @@ PAST_THE_EDGE = """(edge) => {
 
 # Pages kept as screenshots whatever their width, to see how the widest content is laid out.
 SHOWN = {
+    "index",
     "companies.kpi list",
     "companies.company change",
     "rounds.fundinground change",
@@ -318,4 +352,4 @@ def test_every_admin_page_fits_a_1440_pixel_screen(
     assert not too_wide, f"pages wider than {SCREEN['width']} px:\n{report}"
     assert not refused, f"blocked by the Content-Security-Policy: {refused}"
     assert Company.objects.filter(slug="wide-company-with-a-very-long-slug-for-the-listing-page").exists()
-    assert FundingRound.objects.get(company__slug__startswith="wide-").participations.count() == 12
+    assert FundingRound.objects.get(company__slug__startswith="wide-").participations.count() == 13

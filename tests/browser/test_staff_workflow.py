@@ -70,7 +70,10 @@ def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_se
     # 1. The editor signs in; a browser asking for English gets the admin in English.
     log_in(page, server, "editor")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("#content h1")).to_have_text("Portfolio records")
+    # The home page opens on the firm's positions, above the records.
+    expect(page.locator("#content h1")).to_contain_text("The portfolio as of")
+    expect(page.locator("#positions tbody tr")).to_have_count(1)
+    expect(page.locator("#records-title")).to_have_text("Portfolio records")
     steps.done("login")
 
     # 2. The language switch in the header turns the admin into Chinese, on the same page.
@@ -79,7 +82,8 @@ def test_editor_records_a_round_in_chinese_and_a_viewer_cannot_change_it(live_se
     page.click("#admin-language-submit")
     expect(page).to_have_url(f"{server}/admin/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("#content h1")).to_have_text("投资组合记录")
+    expect(page.locator("#content h1")).to_contain_text("的投资组合")
+    expect(page.locator("#records-title")).to_have_text("投资组合记录")
     expect(page.locator("#admin-language option:checked")).to_have_text("简体中文")
     steps.done("chinese")
 

@@ -7,7 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
-from rounds.models import FundingRound, Investor, Listing, Participation
+from fx.models import ExchangeRate
+from portfolio.values import PORTFOLIO_APPS
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
 from tests.companies.factories import (
     CompanyFactory,
     KPIFactory,
@@ -15,7 +17,14 @@ from tests.companies.factories import (
     ModelReleaseFactory,
     SourceFactory,
 )
-from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ListingFactory, ParticipationFactory
+from tests.fx.factories import ExchangeRateFactory
+from tests.rounds.factories import (
+    FundingRoundFactory,
+    InvestorFactory,
+    ListingFactory,
+    ParticipationFactory,
+    ValuationMarkFactory,
+)
 
 FACTORIES = {
     Source: SourceFactory,
@@ -27,6 +36,8 @@ FACTORIES = {
     FundingRound: FundingRoundFactory,
     Participation: ParticipationFactory,
     Listing: ListingFactory,
+    ValuationMark: ValuationMarkFactory,
+    ExchangeRate: ExchangeRateFactory,
 }
 MODELS = list(FACTORIES)
 
@@ -36,7 +47,7 @@ def admin_url(model, view: str, *args) -> str:
 
 
 def test_every_project_model_has_an_admin():
-    registered = {m for m in admin.site._registry if m._meta.app_label in {"companies", "rounds"}}
+    registered = {m for m in admin.site._registry if m._meta.app_label in PORTFOLIO_APPS}
     assert registered == set(MODELS)
 
 
@@ -44,7 +55,7 @@ def test_every_project_model_has_an_admin():
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_changelist_add_change_and_history_pages_render(admin_client, model, language):
-    obj = model.objects.first()
+    obj = model.objects.first() or FACTORIES[model]()
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
     for url in (
         admin_url(model, "changelist"),
@@ -89,10 +100,10 @@ def test_round_list_shows_lead_investors_and_partial_dates(admin_client):
 
 
 @pytest.mark.usefixtures("article")
-def test_company_page_has_its_rounds_listings_and_releases_inline(admin_client):
+def test_company_page_has_its_rounds_listings_marks_and_releases_inline(admin_client):
     response = admin_client.get(admin_url(Company, "change", Company.objects.get(slug="zhipu-ai").pk))
     inline_models = {formset.formset.model for formset in response.context["inline_admin_formsets"]}
-    assert inline_models == {FundingRound, Listing, ModelRelease}
+    assert inline_models == {FundingRound, Listing, ValuationMark, ModelRelease}
 
 
 @pytest.mark.usefixtures("article")

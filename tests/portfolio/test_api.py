@@ -244,6 +244,14 @@ class TestSchemaDocsHealth:
         assert {"FundingRoundRequest", "PatchedFundingRoundRequest", "RoundParticipationRequest"} <= set(
             requests
         )
+        # Amounts converted to the reporting currency are shown, never written: in a request body
+        # they are read-only properties, which a client may send back as read.
+        converted = requests.pop("ConvertedAmountRequest")
+        assert "amount" in converted["properties"]
+        for name, component in requests.items():
+            for field, prop in component["properties"].items():
+                if "ConvertedAmountRequest" in json.dumps(prop):
+                    assert prop["readOnly"] is True, f"{name}.{field}"
         for name, component in requests.items():
             assert component["additionalProperties"] is False, name
             assert component["properties"]["version"]["readOnly"] is True, name

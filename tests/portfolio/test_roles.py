@@ -33,8 +33,9 @@ def api_client(user) -> APIClient:
 def test_setup_roles_is_idempotent(roles):
     out = io.StringIO()
     call_command("setup_roles", stdout=out)
-    assert "editors: 54 permissions" in out.getvalue()
-    assert "viewers: 18 permissions" in out.getvalue()
+    # Six actions on eleven models for editors, two for viewers.
+    assert "editors: 66 permissions" in out.getvalue()
+    assert "viewers: 22 permissions" in out.getvalue()
     assert Group.objects.filter(name__in=["editors", "viewers"]).count() == 2
 
 
@@ -49,7 +50,7 @@ def test_each_role_holds_its_actions_on_every_model(roles, group, actions):
     codenames = set(Group.objects.get(name=group).permissions.values_list("codename", flat=True))
     for model in ("company", "kpi", "modelrelease", "metric", "source"):
         assert {c.split("_", 1)[0] for c in codenames if c.endswith(f"_{model}")} == actions
-    for model in ("investor", "fundinground", "participation", "listing"):
+    for model in ("investor", "fundinground", "participation", "listing", "valuationmark", "exchangerate"):
         assert {c.split("_", 1)[0] for c in codenames if c.endswith(f"_{model}")} == actions
     assert not any("historical" in c for c in codenames)
 

@@ -1,11 +1,12 @@
 """Factories for the rounds app's models."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 
-from rounds.choices import InvestorKind, ListingKind, Role, Stage
-from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.choices import InvestorKind, ListingKind, MarkBasis, Role, Stage
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
 from tests.companies.factories import CompanyFactory, SourceFactory
 
 
@@ -51,3 +52,14 @@ class ListingFactory(factory.django.DjangoModelFactory):
     exchange = "HKEX"
     listed_on = datetime.date(2026, 1, 8)
     listed_on_precision = "day"
+
+
+class ValuationMarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ValuationMark
+
+    company = factory.SubFactory(CompanyFactory)
+    marked_on = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+    basis = MarkBasis.OTHER
+    value = Decimal("1000000000")
+    currency = "CNY"

@@ -13,11 +13,17 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portfolio.models import Change
-from rounds.models import FundingRound, Investor, Listing, Participation
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
 from tests.api_cases import APIResourceCase, body
 from tests.companies.factories import CompanyFactory, KPIFactory, ModelReleaseFactory
 from tests.conftest import grant
-from tests.rounds.factories import FundingRoundFactory, InvestorFactory, ListingFactory, ParticipationFactory
+from tests.rounds.factories import (
+    FundingRoundFactory,
+    InvestorFactory,
+    ListingFactory,
+    ParticipationFactory,
+    ValuationMarkFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +97,33 @@ class TestListingAPI(APIResourceCase):
         }
 
 
+class TestValuationMarkAPI(APIResourceCase):
+    basename = "valuationmark"
+    model = ValuationMark
+    factory = ValuationMarkFactory
+    update_payload = {"basis": "write_down", "value": "800000000.00", "currency": "CNY"}
+
+    def create_payload(self):
+        company = CompanyFactory(slug="zhipu-ai")
+        return {
+            "company": company.slug,
+            "marked_on": "2026-06-30",
+            "basis": "public_market",
+            "price_per_share": "131.500000",
+            "currency": "HKD",
+        }
+
+    def test_a_mark_needs_a_value_or_a_price_and_its_currency(self, editor_api):
+        company = CompanyFactory(slug="zhipu-ai")
+        url = reverse("api:valuationmark-list")
+        base = {"company": company.slug, "marked_on": "2026-06-30", "basis": "other"}
+        response = editor_api.post(url, base, format="json")
+        assert response.status_code == 400, response.data
+        response = editor_api.post(url, {**base, "value": "100"}, format="json")
+        assert response.status_code == 400 and "currency" in response.data, response.data
+        assert not ValuationMark.objects.exists()
+
+
 @pytest.mark.usefixtures("article")
 class TestRoundsOfTheArticle:
     def test_round_shows_company_and_participations(self, viewer_api):
@@ -117,6 +150,16 @@ class TestRoundsOfTheArticle:
                 "is_follow_on": False,
                 "amount": None,
                 "currency": "",
+                "amount_converted": {
+                    "amount": None,
+                    "currency": "USD",
+                    "rate": None,
+                    "rate_date": None,
+                    "rate_origin": "",
+                    "reason": "The amount is not known.",
+                },
+                "shares_after": None,
+                "ownership_after": None,
                 "source": 1,
                 "source_quote": data["participations"][0]["source_quote"],
                 "version": 1,

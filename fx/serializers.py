@@ -1,0 +1,61 @@
+"""Amounts in the reporting currency as the API shows them: the amount, the rate and rate date used, or
+null with the reason."""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from fx.rates import RateBook, conversion_date
+
+
+class ConvertedAmountSerializer(serializers.Serializer):
+    """An amount in the reporting currency with the rate and rate date used, or null with the reason."""
+
+    amount = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    rate = serializers.DecimalField(
+        max_digits=40, decimal_places=12, allow_null=True, normalize_output=True, coerce_to_string=True
+    )
+    rate_date = serializers.DateField(allow_null=True)
+    rate_origin = serializers.ChoiceField(choices=["", "ecb", "staff"])
+    reason = serializers.CharField()
+
+
+def rate_book(context: dict) -> RateBook:
+    """One rate book per response, shared by every field of every record in it."""
+    return context.setdefault("rate_book", RateBook())
+
+
+@extend_schema_field(ConvertedAmountSerializer)
+class ConvertedAmountField(serializers.Field):
+    """A record's amount also in the reporting currency, at the rate of the record's date (the period's
+    end for a partial date): read only, computed from the amount, its currency and that date."""
+
+    def __init__(
+        self,
+        *,
+        amount: str,
+        currency: str,
+        dated: Callable[[object], tuple],
+        places: Decimal = Decimal("0.01"),
+        **kwargs,
+    ) -> None:
+        self.amount_attribute, self.currency_attribute, self.dated, self.places = (
+            amount,
+            currency,
+            dated,
+            places,
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance) -> dict:
+        day, precision = self.dated(instance)
+        converted = rate_book(self.context).convert(
+            getattr(instance, self.amount_attribute),
+            getattr(instance, self.currency_attribute),
+            conversion_date(day, precision),
+            places=self.places,
+        )
+        return converted.as_dict(places=self.places)
