@@ -40,17 +40,20 @@ class ConvertedAmountField(serializers.Field):
         currency: str,
         dated: Callable[[object], tuple],
         places: Decimal = Decimal("0.01"),
+        money_only_with_currency: bool = False,
         **kwargs,
     ) -> None:
-        self.amount_attribute, self.currency_attribute, self.dated, self.places = (
-            amount,
-            currency,
-            dated,
-            places,
-        )
+        self.amount_attribute, self.currency_attribute = amount, currency
+        self.dated, self.places = dated, places
+        # A value that is money only when it has a currency (a KPI's) is null without one.
+        self.money_only_with_currency = money_only_with_currency
+        if money_only_with_currency:
+            kwargs.setdefault("allow_null", True)
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, instance) -> dict:
+    def to_representation(self, instance) -> dict | None:
+        if self.money_only_with_currency and not getattr(instance, self.currency_attribute):
+            return None
         day, precision = self.dated(instance)
         converted = rate_book(self.context).convert(
             getattr(instance, self.amount_attribute),

@@ -16,7 +16,7 @@ listings. A figure that cannot be computed is unknown and says why; it is never 
   round's post-money valuation. Shares x price per share when both are known, otherwise ownership x
   the company's value. At a round mark that is the stake's price moved from the entry round to the
   marking round (cost x its pre-money ÷ the entry post-money, diluted by any round in between).
-  The value is converted at the as-of day's rate.
+  The value is converted at the as-of day's rate; a mark of zero (a write-off) is worth zero.
 - **MOIC** = value ÷ cost; **IRR** from the dated flows (each cost out, the value in on the as-of
   day), computed by `pyxirr` as a spreadsheet's XIRR does.
 """
@@ -306,6 +306,8 @@ def value_at_mark(
             _("No valuation mark, round valuation or listing price on or before %(day)s.")
             % {"day": as_of.isoformat()},
         )
+    if mark.company_value == 0 or mark.price_per_share == 0:
+        return Decimal(0), "written_off", ""  # nothing is worth nothing, whatever the stake
     if mark.price_per_share is not None and shares.known:
         return (shares.value * mark.price_per_share).quantize(CENT), "shares_times_price", ""
     if mark.company_value is not None:
@@ -321,6 +323,9 @@ def irr_of(flows: list[tuple[datetime.date, Decimal]]) -> Figure:
     """The annual internal rate of return of dated flows (XIRR, actual/365)."""
     if len({day for day, _amount in flows}) < 2:
         return Figure(None, _("An IRR needs cash flows on at least two different days."))
+    if all(amount <= 0 for _day, amount in flows) and any(amount < 0 for _day, amount in flows):
+        # Written off: nothing comes back, every cent is lost (a spreadsheet's XIRR gives #NUM!).
+        return Figure(Decimal(-1).quantize(IRR_PLACES))
     try:
         rate = pyxirr.xirr([day for day, _amount in flows], [float(amount) for _day, amount in flows])
     except (pyxirr.InvalidPaymentsError, ValueError, OverflowError):
@@ -386,6 +391,8 @@ def position_build(
     local_value, method, reason = value_at_mark(mark, ownership, shares, as_of)
     if local_value is None:
         value = Converted.unknown(currency, reason)
+    elif local_value == 0:
+        value = Converted(amount=Decimal("0.00"), currency=currency)  # zero needs no rate
     else:
         value = book.convert(local_value, mark.currency, as_of, target=currency)
     flows: list[tuple[datetime.date, Decimal]] = []

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.models import KPI, Company, Metric, ModelRelease, Source
+from fx.serializers import ConvertedAmountField
 from portfolio.api.fields import StrictCountryField, StrictSlugRelatedField
 from portfolio.api.serializers import RECORD_FIELDS, AliasesField, ModelValidatedSerializer
 
@@ -100,6 +101,11 @@ class MetricSerializer(ModelValidatedSerializer):
         fields = ("id", "code", "name_en", "name_zh", "unit", "description", *RECORD_FIELDS)
 
 
+def kpi_date(kpi: KPI) -> tuple:
+    """A KPI's money is dated by the end of its period (or its start, if that is all there is)."""
+    return kpi.period_end or kpi.period_start, "day"
+
+
 class KPISerializer(CompanyRelatedSerializer):
     metric = StrictSlugRelatedField(slug_field="code", queryset=Metric.objects.all())
     metric_name_en = serializers.CharField(source="metric.name_en", read_only=True)
@@ -107,6 +113,9 @@ class KPISerializer(CompanyRelatedSerializer):
     unit = serializers.CharField(source="metric.unit", read_only=True)
     model_release_name = serializers.CharField(read_only=True, allow_null=True)
     value_display = serializers.CharField(read_only=True)
+    value_converted = ConvertedAmountField(
+        amount="value", currency="currency", dated=kpi_date, money_only_with_currency=True
+    )
 
     class Meta:
         model = KPI
@@ -125,6 +134,7 @@ class KPISerializer(CompanyRelatedSerializer):
             "value",
             "value_display",
             "currency",
+            "value_converted",
             "scope",
             *CompanyRelatedSerializer.SOURCE_FIELDS,
             *RECORD_FIELDS,

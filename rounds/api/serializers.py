@@ -329,7 +329,9 @@ class PositionSerializer(serializers.Serializer):
     shares = FigureSerializer()
     mark = MarkSerializer(allow_null=True)
     value = ConvertedAmountSerializer()
-    value_method = serializers.ChoiceField(choices=["", "shares_times_price", "ownership_times_value"])
+    value_method = serializers.ChoiceField(
+        choices=["", "shares_times_price", "ownership_times_value", "written_off"]
+    )
     moic = FigureSerializer()
     irr = FigureSerializer(help_text=_("A yearly rate as a fraction: 0.25 is 25% a year."))
 

@@ -1,5 +1,8 @@
 """The companies app's API resources, through the generic case, and their own behaviour."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +15,7 @@ from tests.companies.factories import (
     ModelReleaseFactory,
     SourceFactory,
 )
+from tests.fx.factories import ExchangeRateFactory
 from tests.rounds.factories import InvestorFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +218,18 @@ class TestKPIWrites:
         response = editor_api.post(reverse("api:kpi-list"), payload, format="json")
         assert response.status_code == 400
         assert "company" in response.data
+
+
+def test_a_money_kpi_comes_converted_and_another_kpi_does_not(viewer_api):
+    ExchangeRateFactory(base="USD", quote="CNY", on=datetime.date(2024, 12, 31), rate=Decimal("7.3"))
+    revenue = KPIFactory(
+        metric=MetricFactory(code="revenue", unit="money"),
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2024, 12, 31),
+        value=Decimal("730000000"),
+        currency="CNY",
+    )
+    share = KPIFactory(metric=MetricFactory(code="share", unit="percent"), value=Decimal("6.6"))
+    converted = viewer_api.get(reverse("api:kpi-detail", args=[revenue.pk])).json()["value_converted"]
+    assert (converted["amount"], converted["rate_date"]) == ("100000000.00", "2024-12-31")
+    assert viewer_api.get(reverse("api:kpi-detail", args=[share.pk])).json()["value_converted"] is None

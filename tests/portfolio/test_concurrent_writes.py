@@ -228,7 +228,13 @@ def test_of_eight_admin_sessions_saving_one_opened_version_exactly_one_is_accept
 MIRRORED = ("companies", "investors", "rounds", "participations")
 # A company's portfolio flag follows the house investor's participations, not the company's entries.
 # Values computed from other records (and the day's exchange rates), not written with the record.
-NOT_IN_ENTRIES = ("in_portfolio", "amount_converted", "pre_money_converted", "post_money_converted")
+NOT_IN_ENTRIES = (
+    "in_portfolio",
+    "amount_converted",
+    "pre_money_converted",
+    "post_money_converted",
+    "value_converted",
+)
 
 
 def as_written(item: dict) -> dict:

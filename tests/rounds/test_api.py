@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -17,6 +18,7 @@ from rounds.models import FundingRound, Investor, Listing, Participation, Valuat
 from tests.api_cases import APIResourceCase, body
 from tests.companies.factories import CompanyFactory, KPIFactory, ModelReleaseFactory
 from tests.conftest import grant
+from tests.fx.factories import ExchangeRateFactory
 from tests.rounds.factories import (
     FundingRoundFactory,
     InvestorFactory,
@@ -495,3 +497,48 @@ class TestRoundWithItsInvestors:
         assert editor_api.delete(f"/api/v1/participations/{lead}/").status_code == 204
         funding_round.refresh_from_db()
         assert funding_round.version == 3
+
+
+class TestConvertedAmounts:
+    """Every amount also comes in the reporting currency, at the rate of its date, or says why not."""
+
+    def test_a_round_and_its_participations_at_the_rate_of_the_rounds_period_end(self, viewer_api):
+        for quote, rate in (("USD", "1.25"), ("CNY", "8")):
+            ExchangeRateFactory(base="EUR", quote=quote, on=datetime.date(2021, 12, 31), rate=Decimal(rate))
+        funding_round = FundingRoundFactory(
+            announced_on=datetime.date(2021, 1, 1),
+            announced_on_precision="year",
+            amount=Decimal("100000000"),
+            currency="CNY",
+            post_money=Decimal("500000000"),
+            valuation_currency="USD",
+        )
+        ParticipationFactory(funding_round=funding_round, amount=Decimal("8000"), currency="CNY")
+        data = viewer_api.get(reverse("api:fundinground-detail", args=[funding_round.pk])).json()
+        assert data["amount_converted"] == {
+            "amount": "15625000.00",
+            "currency": "USD",
+            "rate": "0.15625",
+            "rate_date": "2021-12-31",
+            "rate_origin": "ecb",
+            "reason": "",
+        }
+        assert data["post_money_converted"]["amount"] == "500000000.00"  # already in USD
+        assert data["post_money_converted"]["rate"] == "1"
+        assert data["pre_money_converted"] == {
+            "amount": None,
+            "currency": "USD",
+            "rate": None,
+            "rate_date": None,
+            "rate_origin": "",
+            "reason": "The amount is not known.",
+        }
+        assert data["participations"][0]["amount_converted"]["amount"] == "1250.00"
+
+    def test_an_amount_without_a_rate_says_why(self, viewer_api):
+        listing = ListingFactory(
+            offer_price=Decimal("116.2"), currency="HKD", listed_on=datetime.date(2026, 1, 8)
+        )
+        data = viewer_api.get(reverse("api:listing-detail", args=[listing.pk])).json()
+        assert data["offer_price_converted"]["amount"] is None
+        assert data["offer_price_converted"]["reason"].startswith("No HKD to USD exchange rate on 2026-01-08")

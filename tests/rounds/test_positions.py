@@ -191,3 +191,24 @@ def test_positions_take_a_fixed_number_of_queries(portfolio, django_assert_max_n
 
 def test_an_irr_needs_two_days():
     assert irr_of([(D(2024, 1, 1), Decimal(-1)), (D(2024, 1, 1), Decimal(2))]).value is None
+
+
+def test_a_write_off_is_worth_nothing_and_loses_everything(portfolio):
+    from rounds.choices import MarkBasis
+    from tests.rounds.factories import ValuationMarkFactory
+
+    gamma_round = by_slug(positions_as_of(as_of=D(2025, 12, 31)))["gamma"].investments[0].funding_round
+    house = gamma_round.participations.get()
+    house.amount, house.currency = Decimal("2000000"), "USD"
+    house.save()
+    ValuationMarkFactory(
+        company=gamma_round.company, marked_on=D(2024, 6, 30), basis=MarkBasis.WRITE_DOWN, value=Decimal(0)
+    )
+    gamma = by_slug(positions_as_of(as_of=D(2025, 12, 31)))["gamma"]
+    assert gamma.cost.amount == Decimal("2000000")
+    # Nothing is worth nothing whatever the stake (unknown here: the round has no valuation).
+    assert gamma.ownership.percent is None
+    assert (gamma.value.amount, gamma.value_method) == (Decimal("0"), "written_off")
+    assert gamma.moic.value == Decimal("0.00")
+    # Every cent lost: -100% a year (a spreadsheet's XIRR has no answer, #NUM!).
+    assert gamma.irr.value == Decimal("-1.000000")
