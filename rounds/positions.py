@@ -507,46 +507,38 @@ class Totals:
     positions_with_value: int
 
 
+def total_of(amounts: list[Decimal | None], currency: str, missing: str) -> Converted:
+    """The sum of the positions' amounts, known only when each is; `missing` says how many are not."""
+    if not amounts:
+        return Converted.unknown(currency, _("The firm holds no position."))
+    unknown = sum(1 for amount in amounts if amount is None)
+    if unknown:
+        return Converted.unknown(currency, missing % {"count": unknown, "total": len(amounts)})
+    return Converted(amount=sum(amounts, Decimal(0)), currency=currency)
+
+
 def portfolio_totals(positions: list[Position], *, currency: str | None = None) -> Totals:
     currency = currency or reporting_currency()
-    costs = [p.cost.amount for p in positions if p.cost.known]
-    values = [p.value.amount for p in positions if p.value.known]
-    missing_cost = len(positions) - len(costs)
-    missing_value = len(positions) - len(values)
-    cost = (
-        Converted(amount=sum(costs, Decimal(0)), currency=currency)
-        if positions and not missing_cost
-        else Converted.unknown(
-            currency,
-            _("%(count)s of %(total)s positions have no known cost.")
-            % {"count": missing_cost, "total": len(positions)},
-        )
-    )
-    value = (
-        Converted(amount=sum(values, Decimal(0)), currency=currency)
-        if positions and not missing_value
-        else Converted.unknown(
-            currency,
-            _("%(count)s of %(total)s positions have no known value.")
-            % {"count": missing_value, "total": len(positions)},
-        )
-    )
-    flows = [flow for p in positions for flow in p.flows]
+    costs = [p.cost.amount for p in positions]
+    values = [p.value.amount for p in positions]
+    cost = total_of(costs, currency, _("%(count)s of %(total)s positions have no known cost."))
+    value = total_of(values, currency, _("%(count)s of %(total)s positions have no known value."))
     if cost.known and value.known and all(p.flows for p in positions):
-        irr = irr_of(flows)
+        irr = irr_of([flow for p in positions for flow in p.flows])
     else:
         irr = Figure(None, cost.reason or value.reason or _("Some positions have no dated cash flows."))
-    moic = moic_of(value, cost)
+    known_costs = [amount for amount in costs if amount is not None]
+    known_values = [amount for amount in values if amount is not None]
     return Totals(
         cost=cost,
         value=value,
-        moic=moic,
+        moic=moic_of(value, cost),
         irr=irr,
-        known_cost=sum(costs, Decimal(0)),
-        known_value=sum(values, Decimal(0)),
+        known_cost=sum(known_costs, Decimal(0)),
+        known_value=sum(known_values, Decimal(0)),
         positions=len(positions),
-        positions_with_cost=len(costs),
-        positions_with_value=len(values),
+        positions_with_cost=len(known_costs),
+        positions_with_value=len(known_values),
     )
 
 

@@ -114,3 +114,15 @@ def form_data(response, form_id: str) -> dict[str, str | list[str]]:
     parser = _FormFields(form_id)
     parser.feed(response.content.decode())
     return {name: values[0] if len(values) == 1 else values for name, values in parser.data.items()}
+
+
+def queries_of_a_get(client, url: str, params: dict | None = None) -> int:
+    """How many queries one successful GET runs (its body read to the end)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+        assert response.status_code == 200, response.status_code
+        b"".join(response.streaming_content) if response.streaming else response.content
+    return len(queries)

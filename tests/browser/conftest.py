@@ -126,3 +126,21 @@ def staff(transactional_db, django_user_model):
     for username, password in PASSWORDS.items():
         user = django_user_model.objects.create_user(username, password=password, is_staff=True)
         user.groups.add(Group.objects.get(name=f"{username}s"))
+
+
+def signed_in_page(browser, server: str, username: str, password: str, *, language: str, screen: dict):
+    """A new window of a 1440 px screen (or the one given) asking for the language, signed in to the
+    admin; returns the page and the list the Content-Security-Policy's refusals go to."""
+    from django.urls import reverse
+
+    context = browser.new_context(
+        locale=language, extra_http_headers={"Accept-Language": language}, viewport=screen
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    refused = refused_by_the_policy(page)
+    page.goto(f"{server}{reverse('admin:login')}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click('#login-form [type="submit"]')
+    return page, refused

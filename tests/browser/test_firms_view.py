@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, expect
 
 from companies.models import KPI, Company
-from tests.browser.conftest import PASSWORDS, TIMEOUT_MS, refused_by_the_policy
+from tests.browser.conftest import PASSWORDS, signed_in_page
 from tests.browser.test_page_widths import PAGE_WIDTH
 from tests.portfolios import hand_computed_portfolio
 
@@ -39,18 +39,9 @@ def test_the_overview_and_a_company_page_draw_their_charts(
 ):
     hand_computed_portfolio()
     server = live_server.url
-    context = browser.new_context(
-        locale=LANGUAGES[language],
-        extra_http_headers={"Accept-Language": LANGUAGES[language]},
-        viewport=SCREEN,
+    page, refused = signed_in_page(
+        browser, server, "viewer", PASSWORDS["viewer"], language=LANGUAGES[language], screen=SCREEN
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    refused = refused_by_the_policy(page)
-    page.goto(f"{server}{reverse('admin:login')}")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", PASSWORDS["viewer"])
-    page.click('#login-form [type="submit"]')
 
     # The home page, the first after signing in, is the overview; as of a day the test's rates cover.
     expect(page.locator("#portfolio-overview h1")).to_be_visible()
@@ -104,5 +95,5 @@ def test_the_overview_and_a_company_page_draw_their_charts(
     expect(page.locator("#position-figures td.cost")).to_contain_text("8,125,000.00")
     expect(page.locator("#company-marks tbody tr")).to_have_count(1)
     assert page.evaluate(PAGE_WIDTH) <= SCREEN["width"]
-    context.close()
+    page.context.close()
     assert not refused, f"blocked by the Content-Security-Policy: {refused}"

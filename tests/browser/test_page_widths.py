@@ -27,7 +27,7 @@ from portfolio.api.exports import csv_lines
 from portfolio.models import ApiToken
 from rounds.choices import MarkBasis, Role
 from rounds.models import FundingRound, Investor
-from tests.browser.conftest import TIMEOUT_MS, refused_by_the_policy
+from tests.browser.conftest import signed_in_page
 from tests.companies.factories import (
     CompanyFactory,
     KPIFactory,
@@ -309,18 +309,9 @@ def test_every_admin_page_fits_a_1440_pixel_screen(
 ):
     records = wide_records()
     server = live_server.url
-    context = browser.new_context(
-        locale=LANGUAGES[language],
-        extra_http_headers={"Accept-Language": LANGUAGES[language]},
-        viewport=SCREEN,
+    page, refused = signed_in_page(
+        browser, server, "root", PASSWORD, language=LANGUAGES[language], screen=SCREEN
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    refused = refused_by_the_policy(page)
-    page.goto(f"{server}{reverse('admin:login')}")
-    page.fill("#id_username", "root")
-    page.fill("#id_password", PASSWORD)
-    page.click('#login-form [type="submit"]')
     expect(page.locator("html")).to_have_attribute("lang", language)
 
     widths: dict[str, int] = {}
@@ -340,7 +331,7 @@ def test_every_admin_page_fits_a_1440_pixel_screen(
         page.click('form[enctype="multipart/form-data"] input[type="submit"]')
         expect(page.locator(".validation-error-list").first).to_be_visible()
         measure(page, f"{model._meta.label_lower} import preview", artifacts, widths, culprits)
-    context.close()
+    page.context.close()
 
     report = "\n".join(
         f"{width:>6} px  {name}" + "".join(f"\n           {culprit}" for culprit in culprits.get(name, []))

@@ -2,7 +2,9 @@
 
 gunicorn's threaded workers (`gunicorn.conf.py`) keep telling the master they are alive while a
 request streams, so the timeout never cuts an export short (with sync workers, this export would
-be killed mid-way while its status said 200). The export here runs several times the timeout;
+be killed mid-way while its status said 200). The timeout is two seconds: a threaded worker tells
+the master it is alive about once a second, which one second would cut fine on a busy machine.
+The export here runs several times the timeout;
 should exports become fast enough that it no longer does, the test says so and `ROUNDS` must grow.
 """
 
@@ -12,7 +14,7 @@ import urllib.request
 from tests.live_server import gunicorn, run_setup, server_database_url, server_environment
 
 ROUNDS = 40_000
-TIMEOUT = 1
+TIMEOUT = 2
 SETUP = f"""
 import datetime
 from django.contrib.auth import get_user_model

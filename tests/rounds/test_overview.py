@@ -4,14 +4,13 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from companies.models import Company
 from rounds.models import Investor
 from tests.companies.factories import KPIFactory, MetricFactory
 from tests.conftest import grant
+from tests.helpers import queries_of_a_get
 from tests.rounds.factories import FundingRoundFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,9 +122,7 @@ class TestOverview:
         client = staff_client("view")
 
         def count() -> int:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(HOME, AS_OF).status_code == 200
-            return len(queries)
+            return queries_of_a_get(client, HOME, AS_OF)
 
         count()
         few = count()

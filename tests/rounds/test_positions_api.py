@@ -6,13 +6,12 @@ import json
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.api_cases import body
 from tests.companies.factories import CompanyFactory, KPIFactory, MetricFactory
+from tests.helpers import queries_of_a_get
 from tests.rounds.factories import FundingRoundFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,9 +171,7 @@ class TestPortfolio:
 
     def test_queries_do_not_grow_with_positions(self, viewer_api, make_api_client):
         def count() -> int:
-            with CaptureQueriesContext(connection) as queries:
-                assert viewer_api.get(PORTFOLIO, AS_OF).status_code == 200
-            return len(queries)
+            return queries_of_a_get(viewer_api, PORTFOLIO, AS_OF)
 
         count()
         few = count()
@@ -283,9 +280,7 @@ class TestKPISeries:
 
     def test_queries_do_not_grow_with_points(self, viewer_api, company):
         def count() -> int:
-            with CaptureQueriesContext(connection) as queries:
-                assert viewer_api.get(series_url("zhipu-ai")).status_code == 200
-            return len(queries)
+            return queries_of_a_get(viewer_api, series_url("zhipu-ai"))
 
         count()
         few = count()
