@@ -74,6 +74,10 @@ class StrictDateField(EmptyStringIsInvalidMixin, serializers.DateField):
         return super().to_internal_value(data)
 
 
+# Upper bounds a decimal's pattern can state (`ownership_after` is at most 100).
+POWERS_OF_TEN = frozenset(10**k for k in range(1, 16))
+
+
 class StrictDecimalField(EmptyStringIsInvalidMixin, serializers.DecimalField):
     """A decimal given as a string of digits, at most `max_digits` long with `decimal_places` decimals."""
 
@@ -85,6 +89,11 @@ class StrictDecimalField(EmptyStringIsInvalidMixin, serializers.DecimalField):
             fraction = "|".join(f"{'0' * i}[1-9]\\d{{0,{places - 1 - i}}}" for i in range(places))
             return rf"^(?:[1-9]\d{{0,{whole - 1}}}(?:\.\d{{0,{places}}})?|0?\.(?:{fraction}))$"
         sign = "" if self.min_value is not None and self.min_value >= 0 else "-?"
+        if sign == "" and self.max_value is not None and self.max_value in POWERS_OF_TEN:
+            # At most a power of ten (a percentage's 100): fewer whole digits, or exactly the bound.
+            digits = len(str(int(self.max_value))) - 1
+            bound = rf"{int(self.max_value)}(?:\.0{{0,{places}}})?"
+            return rf"^(?:{bound}|\d{{1,{digits}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
         return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
 
     def to_internal_value(self, data):

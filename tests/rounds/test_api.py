@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -542,3 +543,18 @@ class TestConvertedAmounts:
         data = viewer_api.get(reverse("api:listing-detail", args=[listing.pk])).json()
         assert data["offer_price_converted"]["amount"] is None
         assert data["offer_price_converted"]["reason"].startswith("No HKD to USD exchange rate on 2026-01-08")
+
+
+@pytest.mark.parametrize(
+    ("ownership", "expected"), [("100", 200), ("12.3456", 200), ("100.5", 400), ("946.56", 400)]
+)
+def test_ownership_after_a_round_is_a_percentage_as_the_schema_says(editor_api, ownership, expected):
+    participation = ParticipationFactory()
+    url = reverse("api:participation-detail", args=[participation.pk])
+    response = editor_api.patch(url, {"ownership_after": ownership}, format="json")
+    assert response.status_code == expected, response.data
+    response = editor_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    pattern = json.loads(response.content)["components"]["schemas"]["Participation"]["properties"][
+        "ownership_after"
+    ]
+    assert bool(re.fullmatch(pattern["pattern"], ownership)) == (expected == 200)
