@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -93,39 +94,39 @@ def ecb_rates_load(
 
 
 def rates_insert(rates: list[tuple[str, datetime.date, Decimal]], *, now: datetime.datetime) -> None:
-    """Insert the ECB's rates (quote, day, rate per euro) in batches of one statement each.
+    """Insert the ECB's rates (quote, day, rate per euro): `COPY` on PostgreSQL, `executemany` elsewhere.
 
-    Written with `executemany` rather than `bulk_create`: the ECB's history is some 190,000 rates,
-    which `bulk_create` took 20 s to prepare on SQLite; the values here are adapted by the
-    database's own operations, as Django would.
+    Not `bulk_create`: the ECB's history is some 190,000 rates, which `bulk_create` took 20 s to
+    prepare on SQLite, and row-by-row inserts 35 s to send to PostgreSQL. The values are adapted by
+    the database's own operations, as Django would.
     """
     connection = connections[ExchangeRate.objects.db]
     operations = connection.ops
     stamp = operations.adapt_datetimefield_value(now)
     rate_field = ExchangeRate._meta.get_field("rate")
-    table = connection.ops.quote_name(ExchangeRate._meta.db_table)
+    table = operations.quote_name(ExchangeRate._meta.db_table)
     columns = ("created_at", "updated_at", "version", "base", "quote", "on", "rate", "origin", "note")
     names = ", ".join(operations.quote_name(ExchangeRate._meta.get_field(c).column) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"
+    rows = (
+        (
+            stamp,
+            stamp,
+            1,
+            EURO,
+            quote,
+            operations.adapt_datefield_value(day),
+            operations.adapt_decimalfield_value(rate, rate_field.max_digits, rate_field.decimal_places),
+            RateOrigin.ECB.value,
+            "",
+        )
+        for quote, day, rate in rates
+    )
     with connection.cursor() as cursor:
-        for start in range(0, len(rates), BATCH_SIZE):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        stamp,
-                        stamp,
-                        1,
-                        EURO,
-                        quote,
-                        operations.adapt_datefield_value(day),
-                        operations.adapt_decimalfield_value(
-                            rate, rate_field.max_digits, rate_field.decimal_places
-                        ),
-                        RateOrigin.ECB.value,
-                        "",
-                    )
-                    for quote, day, rate in rates[start : start + BATCH_SIZE]
-                ],
-            )
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        while batch := list(itertools.islice(rows, BATCH_SIZE)):
+            cursor.executemany(sql, batch)

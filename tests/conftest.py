@@ -15,6 +15,14 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Passwords made and checked in the test process use a fast hasher: the real one takes a quarter
+    of a second each, and hundreds of tests sign someone in. Servers a test starts in a process of
+    its own keep the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """A request in Chinese leaves Chinese active in the thread; each test starts from the default."""
     from django.utils import translation
