@@ -14,11 +14,17 @@ from companies.resources import (
     ModelReleaseResource,
     SourceResource,
 )
-from rounds.models import FundingRound, Investor, Listing, Participation
-from rounds.resources import FundingRoundResource, InvestorResource, ListingResource, ParticipationResource
+from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
+from rounds.resources import (
+    FundingRoundResource,
+    InvestorResource,
+    ListingResource,
+    ParticipationResource,
+    ValuationMarkResource,
+)
 from tests.api_cases import body
 from tests.helpers import import_file, invalid_cells
-from tests.rounds.factories import InvestorFactory, ListingFactory, ParticipationFactory
+from tests.rounds.factories import InvestorFactory, ListingFactory, ParticipationFactory, ValuationMarkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +38,7 @@ RESOURCES = {
     "rounds": (FundingRound, FundingRoundResource),
     "participations": (Participation, ParticipationResource),
     "listings": (Listing, ListingResource),
+    "valuation-marks": (ValuationMark, ValuationMarkResource),
 }
 TRICKY_TEXT = "=1+1, +86, -5%, @handle and 'quoted' stay text · 智谱"
 
@@ -62,8 +69,20 @@ def records(article):
             is_follow_on=role == "participant",
             amount=Decimal("1000000.50"),
             currency=currency,
+            shares_after=Decimal("1234567.8901"),
+            ownership_after=Decimal("2.5"),
             source_quote=TRICKY_TEXT,
         )
+    ValuationMarkFactory(
+        company=zhipu,
+        marked_on=datetime.date(2026, 6, 30),
+        basis="public_market",
+        value=None,
+        price_per_share=Decimal("131.500001"),
+        currency="HKD",
+        notes=TRICKY_TEXT,
+    )
+    ValuationMarkFactory(company=zhipu, marked_on=datetime.date(2025, 12, 31), basis="write_down")
 
 
 def database_state(model) -> list[dict]:
