@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format messages clean bench
+.PHONY: run setup test lint format messages clean bench bench-exports
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -43,5 +43,11 @@ messages: $(INSTALLED)
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
+# The API against a raw psycopg + orjson reference on PostgreSQL (bench/api.py; BENCH_ARGS="--duration 3
+# --repeat 1 --no-million" for a quick run); writes bench/results/api.json and api.png.
 bench: $(INSTALLED)
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
+# Export memory and time as the number of rows grows, in process on SQLite.
+bench-exports: $(INSTALLED)
 	$(BIN)/python bench/exports.py

@@ -53,14 +53,27 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """The app under gunicorn as production runs it (`gunicorn.conf.py`), with one worker process."""
+    """A WSGI app (the app's by default) under gunicorn with the settings of `gunicorn.conf.py`, as
+    production runs it, with one worker process unless told otherwise; `worker_class` replaces the
+    configured (threaded) workers, e.g. with "sync"."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, timeout: int):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        timeout: int,
+        app: str = "portfolio.wsgi",
+        workers: int = 1,
+        worker_class: str | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        command = [BIN / "gunicorn", "portfolio.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"]
+        command = [BIN / "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         command += ["--timeout", str(timeout)]
+        if worker_class:
+            command += ["--worker-class", worker_class]
         with log.open("w") as log_file:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
 

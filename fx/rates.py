@@ -14,7 +14,7 @@ import bisect
 import datetime
 import threading
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from django.conf import settings
 from django.db import connection
@@ -29,6 +29,8 @@ EURO = "EUR"
 CENT = Decimal("0.01")
 # Rates are shown and multiplied with twelve significant digits (the ECB publishes five or six).
 RATE_DIGITS = 12
+# An amount times a rate, exact before it is rounded to cents.
+PRODUCT = Context(prec=40)
 
 
 def reporting_currency() -> str:
@@ -36,11 +38,13 @@ def reporting_currency() -> str:
     return settings.REPORTING_CURRENCY
 
 
-def conversion_date(value: datetime.date | None, precision: str) -> datetime.date | None:
+def conversion_date(
+    value: datetime.date | None, precision: str, *, today: datetime.date | None = None
+) -> datetime.date | None:
     """The day whose rate converts an amount dated by a partial date: the period's end (the last
     day whose rate belongs to the period), or today while the period is still running."""
     end = period_end(value, precision)
-    return min(end, timezone.localdate()) if end else None
+    return min(end, today or timezone.localdate()) if end else None
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,8 @@ class RateBook:
             days=settings.FX_RATE_MAX_AGE_DAYS if max_age_days is None else max_age_days
         )
         self._table: _Table | None = None
+        # The rates this book has looked up, by pair and day: many amounts share a currency and a day.
+        self._looked_up: dict[tuple[str, str, datetime.date], Rate | None] = {}
 
     def load(self, *currencies: str) -> None:
         """Make sure the rates between these currencies, the euro and those already read are at hand."""
@@ -200,6 +206,12 @@ class RateBook:
         directly or through the euro; None when there is none."""
         if source == target:
             return Rate(Decimal(1), day, "")
+        key = (source, target, day)
+        if key not in self._looked_up:
+            self._looked_up[key] = self._rate(source, target, day)
+        return self._looked_up[key]
+
+    def _rate(self, source: str, target: str, day: datetime.date) -> Rate | None:
         self.load(source, target)
         candidates = []
         if direct := self._leg(source, target, day):
@@ -235,9 +247,9 @@ class RateBook:
         rate = self.rate(source, target, day)
         if rate is None:
             return Converted.unknown(target, self.missing_rate_reason(source, target, day))
-        with localcontext() as context:
-            context.prec = 40
-            value = (amount * rate.value).quantize(places, rounding=ROUND_HALF_EVEN)
+        value = PRODUCT.multiply(amount, rate.value).quantize(
+            places, rounding=ROUND_HALF_EVEN, context=PRODUCT
+        )
         return Converted(
             amount=value, currency=target, rate=rate.value, rate_date=rate.on, rate_origin=rate.origin
         )

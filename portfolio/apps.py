@@ -16,6 +16,7 @@ class PortfolioConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record
 
+        from portfolio import lookups  # noqa: F401 - registers `__any`
         from portfolio.changes import record_historical_change
 
         # simple-history's own extension point: each history row of a record also goes in the log.

@@ -268,7 +268,9 @@ class RateCounter(models.Model):
 
     A table, so that every process of every server counts in the same place. One row per bucket:
     the statement that counts a request also starts the bucket's next window, so the table never
-    holds more than one row per client and a count always costs the same one statement.
+    holds more than one row per client and a count always costs the same one statement. On
+    PostgreSQL the table is unlogged (migration 0005): counting never waits for the disk, and a
+    crash only forgets the current minute's counts.
     """
 
     bucket = models.CharField(

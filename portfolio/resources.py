@@ -17,6 +17,8 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import fields, resources, widgets
@@ -262,6 +264,25 @@ class Column(fields.Field):
             schema = {}
         return {self.column_name: schema}
 
+    def export_values(self) -> dict[str, tuple[models.Expression, str]] | None:
+        """This field's cells of an export row as SQL, by column: the expression and its kind (text,
+        number, day or yes/no), giving what `export_cells` gives; None when a column has none (its
+        list is then exported row by row from model instances)."""
+        widget = self.widget
+        if isinstance(widget, RecordIdWidget):
+            return {self.column_name: (models.F(f"{self.attribute}_id"), NUMBER)}
+        if isinstance(widget, NaturalKeyWidget):
+            return {self.column_name: (models.F(f"{self.attribute}__{widget.field}"), TEXT)}
+        if isinstance(widget, StrictBooleanWidget):
+            return {self.column_name: (models.F(self.attribute), YES_NO)}
+        if isinstance(widget, DayWidget):
+            return {self.column_name: (models.F(self.attribute), DAY)}
+        if isinstance(widget, StrictDecimalWidget) or self.attribute == "id":
+            return {self.column_name: (models.F(self.attribute), NUMBER)}
+        if isinstance(widget, ChoiceWidget | TextWidget) or type(widget) is widgets.Widget:
+            return {self.column_name: (models.F(self.attribute), TEXT)}
+        return None
+
     def export_cells(self, instance) -> dict:
         """This field's cells of an export row, typed: text, numbers, dates and yes/no as stored,
         related records by the key the import reads them by."""
@@ -332,11 +353,52 @@ class PartialDateField(Column):
             display: {"type": "string", "description": "2021, 2021-07 or 2021-07-28"},
         }
 
+    def export_values(self) -> dict[str, tuple[models.Expression, str]]:
+        first, precision, display = self.export_names()
+        day = models.F(self.attribute)
+        shown = models.Case(
+            models.When(**{self.precision_attribute: DatePrecision.YEAR}, then=to_char(day, "YYYY")),
+            models.When(**{self.precision_attribute: DatePrecision.MONTH}, then=to_char(day, "YYYY-MM")),
+            default=to_char(day, "YYYY-MM-DD"),
+            output_field=models.TextField(),
+        )
+        shown = Coalesce(shown, models.Value(""), output_field=models.TextField())  # "" when unknown
+        return {
+            first: (day, DAY),
+            precision: (models.F(self.precision_attribute), TEXT),
+            display: (shown, TEXT),
+        }
+
     def export_cells(self, instance) -> dict:
         """The first day of the period (a real date), its precision, and the date as people write it."""
         date, precision = getattr(instance, self.attribute), getattr(instance, self.precision_attribute)
         first, *others = self.export_names()
         return {first: date, others[0]: precision, others[1]: format_partial_date(date, precision)}
+
+
+# The kinds of an export cell's SQL value (`Column.export_values`).
+TEXT, NUMBER, DAY, YES_NO = "text", "number", "day", "yes_no"
+
+
+def to_char(day: models.Expression, pattern: str) -> models.Func:
+    return models.Func(day, models.Value(pattern), function="to_char", output_field=models.TextField())
+
+
+def csv_cell(expression: models.Expression, kind: str) -> models.Expression:
+    """A cell's value as the CSV writer of `portfolio.api.exports` writes it, computed by PostgreSQL:
+    text formula-escaped, without control characters and empty as NULL (`portfolio_csv_text`, migration
+    0006 of portfolio), numbers as written (12, 1500000.00), days as YYYY-MM-DD, yes/no as true/false."""
+    if kind == TEXT:
+        return models.Func(expression, function="portfolio_csv_text", output_field=models.TextField())
+    if kind == DAY:
+        return to_char(expression, "YYYY-MM-DD")
+    if kind == YES_NO:
+        return models.Case(
+            models.When(Exact(expression, True), then=models.Value("true")),
+            models.When(Exact(expression, False), then=models.Value("false")),
+            output_field=models.TextField(),
+        )
+    return models.Func(expression, template="(%(expressions)s)::text", output_field=models.TextField())
 
 
 def text_field(name: str) -> Column:
@@ -567,6 +629,39 @@ class PortfolioResource(resources.ModelResource):
             row.number += 1
             for error in getattr(row, "errors", ()):
                 error.number = row.number
+
+    def export_values(self) -> dict[str, tuple[models.Expression, str]] | None:
+        """Every column's SQL value and kind (`Column.export_values`), or None if one has none."""
+        values: dict[str, tuple[models.Expression, str]] = {}
+        for field in self.get_export_fields():
+            cells = field.export_values() if isinstance(field, Column) else None
+            if cells is None:
+                return None
+            values.update(cells)
+        return values
+
+    def value_rows(self, queryset: models.QuerySet) -> Iterator[tuple] | None:
+        """The export's rows of `queryset` as tuples of typed values in the header's order, read by
+        the database from the columns' SQL (`export_values`), in chunks; None if a column has none."""
+        values = self.export_values()
+        if values is None:
+            return None
+        header = self.export_header()
+        cells = {f"cell_{index}": values[name][0] for index, name in enumerate(header)}
+        rows = queryset.prefetch_related(None).select_related(None).annotate(**cells).values_list(*cells)
+        return rows.iterator(chunk_size=2000)
+
+    def copy_query(self, queryset: models.QuerySet) -> tuple[str, tuple] | None:
+        """The SELECT that gives the export's CSV rows of `queryset` as text cells in the header's order,
+        for PostgreSQL to write (`COPY … TO STDOUT`); None when a column cannot be written so."""
+        values = self.export_values()
+        if values is None:
+            return None
+        expressions = {name: csv_cell(expression, kind) for name, (expression, kind) in values.items()}
+        header = self.export_header()
+        rows = queryset.prefetch_related(None).select_related(None)
+        cells = {f"cell_{index}": expressions[name] for index, name in enumerate(header)}
+        return rows.values(**cells).query.sql_with_params()
 
     def filter_export(self, queryset, **kwargs):
         queryset = queryset.select_related(*self.export_select_related)

@@ -105,6 +105,12 @@ class FundingRound(PartialDatesModel, SourcedModel):
         verbose_name = _("funding round")
         verbose_name_plural = _("funding rounds")
         ordering = ["company__name_en", "announced_on", "id"]
+        # The API's orderings and range filters, each with the id that breaks its ties, so a page (by
+        # number or by cursor, either way round) is read from an index rather than the whole table.
+        indexes = [
+            models.Index(fields=[name, "id"], name=f"rounds_round_{name}_id")
+            for name in ("announced_on", "amount", "pre_money", "post_money", "updated_at")
+        ]
         constraints = [
             *partial_date_constraints("announced_on"),
             *money_constraints("amount"),
@@ -185,6 +191,21 @@ class Participation(SourcedModel):
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
         ordering = ["funding_round", "role", "investor__name_en"]
+        indexes = [
+            *(
+                models.Index(fields=[name, "id"], name=f"rounds_part_{name}_id")
+                for name in ("amount", "updated_at")
+            ),
+            # Stakes are stated for few participations (the firm's own): the indexes hold only those.
+            *(
+                models.Index(
+                    fields=[name, "id"],
+                    name=f"rounds_part_{name}_id",
+                    condition=Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("shares_after", "ownership_after")
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["funding_round", "investor"], name="%(app_label)s_%(class)s_one_per_investor"

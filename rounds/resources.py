@@ -1,12 +1,16 @@
 """Spreadsheet columns of investors and of funding rounds with their investors."""
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import connections, models, router
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from companies.resources import NAMES, source_field
 from portfolio.resources import (
+    TEXT,
     Column,
     NaturalKeyListWidget,
     PartialDateField,
@@ -74,6 +78,26 @@ class RoundInvestorsField(Column):
 
     def export(self, instance, **kwargs) -> str:
         return self.widget.render(self.get_value(instance))
+
+    def export_values(self) -> dict[str, tuple[models.Expression, str]] | None:
+        """The investors' slugs joined as `render` joins them, in the order the round lists them (on
+        PostgreSQL, whose `string_agg` joins them)."""
+        if connections[router.db_for_read(Participation)].vendor != "postgresql":
+            return None
+        participations = Participation.objects.filter(funding_round=OuterRef("pk"))
+        if self.follow_on:
+            participations = participations.filter(is_follow_on=True)
+        else:
+            participations = participations.filter(role__in=self.roles)
+        slugs = StringAgg(
+            "investor__slug",
+            delimiter=f"{self.widget.separator} ",
+            order_by=("role", "investor__name_en", "id"),
+            output_field=models.TextField(),
+        )
+        joined = participations.order_by().values("funding_round").annotate(slugs=slugs).values("slugs")
+        slugs = Coalesce(Subquery(joined), models.Value(""), output_field=models.TextField())
+        return {self.column_name: (slugs, TEXT)}
 
 
 # The investor columns of a round row, and what each holds.

@@ -19,7 +19,9 @@ from rounds.models import FundingRound, Investor, Participation
 def rounds_with_participations(queryset: QuerySet[FundingRound] | None = None) -> QuerySet[FundingRound]:
     """Rounds with everything a history needs in three queries, however many rounds there are."""
     queryset = FundingRound.objects.all() if queryset is None else queryset
-    participations = Participation.objects.select_related("investor").order_by("role", "investor__name_en")
+    participations = Participation.objects.select_related("investor").order_by(
+        "role", "investor__name_en", "id"
+    )
     return queryset.select_related("company", "source").prefetch_related(
         Prefetch("participations", queryset=participations)
     )

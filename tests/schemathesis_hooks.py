@@ -66,6 +66,14 @@ def before_call(context, case, **kwargs):
         if case.method.upper() in ("PUT", "PATCH", "DELETE") and str(value) in PROTECTED_KEYS:
             parameters[name] = "st-missing" if name == "slug" else 999999999
     query = case.query or {}
+    if "cursor" in query:
+        # A cursor is one the API gave in a link, so a generated one starts from the first page. It
+        # pages instead of a page number (which, given, is kept, valid or not), and gives no count.
+        query["cursor"] = ""
+        if "page" in query:
+            del query["cursor"]
+        elif query.get("count") == "true":
+            del query["count"]
     day = as_date(query.get("as_of"))
     if day and day > date.today():
         query["as_of"] = date.today().isoformat()  # a position is as of a day that has come

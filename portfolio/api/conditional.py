@@ -90,7 +90,7 @@ def check_if_match(request, instance) -> None:
         raise PreconditionFailed(record_etag(instance))
 
 
-def not_modified(request, instance) -> bool:
+def not_modified(request, version: int) -> bool:
     """Whether a GET's If-None-Match names the record's current version (answer 304)."""
     etags = requested_etags(request, IF_NONE_MATCH)
-    return etags is not None and weak_match(record_etag(instance), etags)
+    return etags is not None and weak_match(version_etag(version), etags)

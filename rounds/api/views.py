@@ -15,7 +15,7 @@ from companies.models import KPI, Company, ModelRelease
 from fx.rates import reporting_currency
 from portfolio.api.exports import EXPORT_FORMATS, export_response, requested_export_format
 from portfolio.api.permissions import ViewPermissions, check_export_permission
-from portfolio.api.viewsets import PortfolioViewSet, reject_unknown_parameters
+from portfolio.api.viewsets import PortfolioViewSet, TransactionPerWrite, reject_unknown_parameters
 from portfolio.filters import query_parameter_names
 from rounds.api.serializers import (
     FundingRoundSerializer,
@@ -45,6 +45,7 @@ from rounds.positions import (
     positions_as_of,
     positions_ordered,
 )
+from rounds.representations import RoundReader
 from rounds.resources import (
     FundingRoundResource,
     InvestorResource,
@@ -77,6 +78,9 @@ class FundingRoundViewSet(PortfolioViewSet):
     export_basename = "rounds"
     export_resource = FundingRoundResource
 
+    def read_records(self, queryset, ids=None) -> list[dict]:
+        return RoundReader().read(queryset, ids)
+
 
 class ParticipationViewSet(PortfolioViewSet):
     queryset = Participation.objects.select_related("investor", "funding_round").order_by("id")
@@ -105,7 +109,7 @@ class ValuationMarkViewSet(PortfolioViewSet):
     export_resource = ValuationMarkResource
 
 
-class CompanyRoundHistoryView(generics.GenericAPIView):
+class CompanyRoundHistoryView(TransactionPerWrite, generics.GenericAPIView):
     """A company's round history, oldest first, each round with its investors."""
 
     queryset = Company.objects.all()
@@ -124,7 +128,7 @@ class CompanyRoundHistoryView(generics.GenericAPIView):
         rounds = company_round_history(company=company)
         export_format = requested_export_format(request)
         if export_format is None:
-            return Response(self.get_serializer(rounds, many=True).data)
+            return Response(RoundReader().read(rounds))
         check_export_permission(request, FundingRound)
         resource = self.export_resource()
         return export_response(
