@@ -8,7 +8,7 @@ dates as `<field>_after` / `<field>_before`, amounts as `<field>_min` / `<field>
 import datetime
 import re
 from decimal import Decimal
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 import django_filters
@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField, RangeField
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from portfolio.values import ISO_DATE_PATTERN, MAX_ID, parse_yes_no
@@ -228,10 +229,24 @@ def search_keys(model, fields: tuple[str, ...], value: str) -> list[QuerySet]:
     return parts
 
 
-def query_parameter_names(filterset_class: type[django_filters.FilterSet]) -> set[str]:
+@cache
+def query_parameter_names(filterset_class: type[django_filters.FilterSet]) -> frozenset[str]:
     """The query parameters a filterset reads, with the suffixes of range filters expanded."""
     names: set[str] = set()
     for name, filter_ in filterset_class.base_filters.items():
         suffixes = getattr(filter_.field.widget, "suffixes", None)
         names.update(f"{name}_{suffix}" for suffix in suffixes) if suffixes else names.add(name)
-    return names
+    return frozenset(names)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no filterset (a deep copy of every filter and a form,
+    about 3 ms) for a list asked for without any of its filters: such a filterset filters nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and query_parameter_names(filterset_class).isdisjoint(
+            request.query_params
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -11,6 +11,7 @@ import datetime
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
@@ -380,6 +381,23 @@ class PartialDateField(Column):
 TEXT, NUMBER, DAY, YES_NO = "text", "number", "day", "yes_no"
 
 
+@dataclass(frozen=True)
+class SharedPart:
+    """A column's SQL value that is one element (from 1) of a text array several columns share, such as
+    a round's investors by role from one pass over its participations: a CSV export written by
+    PostgreSQL computes the array once a row (`PortfolioResource.copy_query`); elsewhere each column
+    uses `alone`, its own expression."""
+
+    alias: str
+    shared: Callable[[], models.Expression]
+    index: int
+    alone: models.Expression
+
+
+def alone(value) -> models.Expression:
+    return value.alone if isinstance(value, SharedPart) else value
+
+
 def to_char(day: models.Expression, pattern: str) -> models.Func:
     return models.Func(day, models.Value(pattern), function="to_char", output_field=models.TextField())
 
@@ -647,21 +665,41 @@ class PortfolioResource(resources.ModelResource):
         if values is None:
             return None
         header = self.export_header()
-        cells = {f"cell_{index}": values[name][0] for index, name in enumerate(header)}
+        cells = {f"cell_{index}": alone(values[name][0]) for index, name in enumerate(header)}
         rows = queryset.prefetch_related(None).select_related(None).annotate(**cells).values_list(*cells)
         return rows.iterator(chunk_size=2000)
 
     def copy_query(self, queryset: models.QuerySet) -> tuple[str, tuple] | None:
         """The SELECT that gives the export's CSV rows of `queryset` as text cells in the header's order,
-        for PostgreSQL to write (`COPY … TO STDOUT`); None when a column cannot be written so."""
+        for PostgreSQL to write (`COPY … TO STDOUT`); None when a column cannot be written so.
+
+        Columns that share a value (`SharedPart`) take it from one subquery a row: the rows are selected
+        with the shared arrays, in the queryset's order, and an outer SELECT picks the cells from them
+        in that same order."""
         values = self.export_values()
         if values is None:
             return None
-        expressions = {name: csv_cell(expression, kind) for name, (expression, kind) in values.items()}
         header = self.export_header()
         rows = queryset.prefetch_related(None).select_related(None)
-        cells = {f"cell_{index}": expressions[name] for index, name in enumerate(header)}
-        return rows.values(**cells).query.sql_with_params()
+        ordering = [str(term) for term in rows.query.order_by] or list(rows.model._meta.ordering)
+        sharing = all(isinstance(term, str) for term in ordering)
+        cells, shared, outer = {}, {}, []
+        for index, name in enumerate(header):
+            value, kind = values[name]
+            if isinstance(value, SharedPart) and sharing:
+                shared[value.alias] = value.shared()
+                outer.append(f'portfolio_csv_text("{value.alias}"[{value.index}])')
+                continue
+            cells[f"cell_{index}"] = csv_cell(value.alone if isinstance(value, SharedPart) else value, kind)
+            outer.append(f'"cell_{index}"')
+        if not shared:
+            return rows.values(**cells).query.sql_with_params()
+        sorts = {f"sort_{i}": models.F(term.lstrip("-")) for i, term in enumerate(ordering)}
+        sql, params = rows.values(**cells, **shared, **sorts).query.sql_with_params()
+        order = ", ".join(
+            f'"sort_{i}"{" DESC" if term.startswith("-") else ""}' for i, term in enumerate(ordering)
+        )
+        return f"SELECT {', '.join(outer)} FROM ({sql}) AS export_rows ORDER BY {order}", params
 
     def filter_export(self, queryset, **kwargs):
         queryset = queryset.select_related(*self.export_select_related)

@@ -1,9 +1,10 @@
 """Spreadsheet columns of investors and of funding rounds with their investors."""
 
 from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from portfolio.resources import (
     PartialDateField,
     PortfolioResource,
     RecordIdWidget,
+    SharedPart,
     boolean_field,
     choice_field,
     date_field,
@@ -79,25 +81,40 @@ class RoundInvestorsField(Column):
     def export(self, instance, **kwargs) -> str:
         return self.widget.render(self.get_value(instance))
 
-    def export_values(self) -> dict[str, tuple[models.Expression, str]] | None:
+    def export_values(self) -> dict[str, tuple[SharedPart, str]] | None:
         """The investors' slugs joined as `render` joins them, in the order the round lists them (on
-        PostgreSQL, whose `string_agg` joins them)."""
+        PostgreSQL, whose `string_agg` joins them); the four investor columns share one pass over the
+        round's participations."""
         if connections[router.db_for_read(Participation)].vendor != "postgresql":
             return None
-        participations = Participation.objects.filter(funding_round=OuterRef("pk"))
-        if self.follow_on:
-            participations = participations.filter(is_follow_on=True)
-        else:
-            participations = participations.filter(role__in=self.roles)
-        slugs = StringAgg(
+        participations = Participation.objects.filter(self.chosen(), funding_round=OuterRef("pk")).order_by()
+        joined = participations.values("funding_round").annotate(slugs=self.slugs()).values("slugs")
+        alone = Coalesce(Subquery(joined), models.Value(""), output_field=models.TextField())
+        index = list(INVESTOR_COLUMNS).index(self.column_name) + 1
+        return {self.column_name: (SharedPart("investor_lists", round_investor_lists, index, alone), TEXT)}
+
+    def chosen(self) -> Q:
+        return Q(is_follow_on=True) if self.follow_on else Q(role__in=self.roles)
+
+    def slugs(self, *, chosen: Q | None = None) -> StringAgg:
+        return StringAgg(
             "investor__slug",
             delimiter=f"{self.widget.separator} ",
             order_by=("role", "investor__name_en", "id"),
+            filter=chosen,
             output_field=models.TextField(),
         )
-        joined = participations.order_by().values("funding_round").annotate(slugs=slugs).values("slugs")
-        slugs = Coalesce(Subquery(joined), models.Value(""), output_field=models.TextField())
-        return {self.column_name: (slugs, TEXT)}
+
+
+def round_investor_lists() -> Subquery:
+    """A round's investor columns (leads, co-leads, participants, follow-ons) as one text array."""
+    fields = FundingRoundResource.fields
+    lists = [fields[name].slugs(chosen=fields[name].chosen()) for name in INVESTOR_COLUMNS]
+    array = models.Func(
+        *lists, template="ARRAY[%(expressions)s]", output_field=ArrayField(models.TextField())
+    )
+    participations = Participation.objects.filter(funding_round=OuterRef("pk")).order_by()
+    return Subquery(participations.values("funding_round").annotate(lists=array).values("lists"))
 
 
 # The investor columns of a round row, and what each holds.

@@ -46,6 +46,15 @@ def positive_int_param(request, name: str, *, maximum: int | None = None) -> int
     return value
 
 
+def ordered_uniquely(queryset: QuerySet) -> QuerySet:
+    """The queryset with ties in its ordering broken by id, the same way round as its last field (as an
+    index reads them), so that pages and exports list its records in one order."""
+    ordering = [str(term) for term in queryset.query.order_by]
+    if ordering and not {term.lstrip("-") for term in ordering} & {"pk", "id"}:
+        return queryset.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
+    return queryset
+
+
 @dataclass(frozen=True)
 class SortKey:
     """The order of a cursor's pages: one field (nulls last going up, first going down, as PostgreSQL's
@@ -158,11 +167,7 @@ class PortfolioPagination(pagination.BasePagination):
     def numbered_page(self, queryset: QuerySet, request) -> list:
         self.cursor_mode = False
         number = positive_int_param(request, self.page_query_param) or 1
-        ordering = [str(term) for term in queryset.query.order_by]
-        if ordering and not {term.lstrip("-") for term in ordering} & {"pk", "id"}:
-            # Ties fall in one order: by id, the same way round as the last field (as an index reads them).
-            queryset = queryset.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
-        keys = queryset.values_list("pk", flat=True)
+        keys = ordered_uniquely(queryset).values_list("pk", flat=True)
         size = self.page_size_now
         if self.wants_count(request):
             try:

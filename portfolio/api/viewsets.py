@@ -8,7 +8,6 @@ from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.response import Response
@@ -23,9 +22,10 @@ from portfolio.api.exports import (
     requested_export_format,
 )
 from portfolio.api.idempotency import IDEMPOTENCY_KEY, idempotency_claim, idempotency_store, requested_key
+from portfolio.api.pagination import ordered_uniquely
 from portfolio.api.permissions import check_export_permission
 from portfolio.api.renderers import JSONRenderer
-from portfolio.filters import query_parameter_names
+from portfolio.filters import FilterBackend, query_parameter_names
 from portfolio.resources import PortfolioResource
 from portfolio.values import ID_PATTERN
 from portfolio.versioning import serialize_writes
@@ -78,7 +78,7 @@ class PortfolioViewSet(TransactionPerWrite, viewsets.ModelViewSet):
     naming the current version answers 304. A POST may carry an `Idempotency-Key`.
     """
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     export_basename: str = "export"
     # The list's spreadsheet columns (CSV and XLSX): its import resource, the one definition of them.
     export_resource: type[PortfolioResource]
@@ -198,7 +198,7 @@ class PortfolioViewSet(TransactionPerWrite, viewsets.ModelViewSet):
         check_export_permission(request, self.get_queryset().model)
         if self.paginator is not None:
             self.paginator.validate_parameters(request)
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = ordered_uniquely(self.filter_queryset(self.get_queryset()))
         if export_format == CSV and connections[queryset.db].vendor == "postgresql":
             query = self.export_resource().copy_query(queryset)
             if query is not None:

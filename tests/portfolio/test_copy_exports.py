@@ -1,6 +1,9 @@
 """Exports read by PostgreSQL (CSV written by COPY, rows read as values) are those read from instances."""
 
+import csv
 import datetime
+import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -109,3 +112,12 @@ def test_the_api_answers_a_csv_export_written_by_copy(
     )
     one_row = queries_of_a_get(viewer_api, url, {"format": "csv", "investor": lead.slug})
     assert queries_of_a_get(viewer_api, url, {"format": "csv"}) == one_row  # however many rows
+
+
+@pytest.mark.parametrize("ordering", ["-announced_on", "amount", "-post_money"])
+def test_an_ordered_export_written_by_copy_keeps_its_order(awkward_records, viewer_api, ordering, settings):
+    url = reverse("api:fundinground-list")
+    copied = b"".join(viewer_api.get(url, {"format": "csv", "ordering": ordering}).streaming_content)
+    python = b"".join(viewer_api.get(url, {"format": "json", "ordering": ordering}).streaming_content)
+    ids = [int(row[0]) for row in list(csv.reader(io.StringIO(copied.decode("utf-8-sig"))))[1:]]
+    assert ids == [row["id"] for row in json.loads(python)]
