@@ -29,6 +29,8 @@ EURO = "EUR"
 CENT = Decimal("0.01")
 # Rates are shown and multiplied with twelve significant digits (the ECB publishes five or six).
 RATE_DIGITS = 12
+# How many looked-up rates (a pair on a day) a process keeps, about 20 MB.
+LOOKED_UP_LIMIT = 100_000
 # An amount times a rate, exact before it is rounded to cents.
 PRODUCT = Context(prec=40)
 
@@ -126,6 +128,7 @@ class _Table:
         self.revision = revision
         self.currencies: set[str] = set()
         self.series: dict[tuple[str, str], _Series] = {}
+        self.looked_up: dict[tuple[str, str, datetime.date, datetime.timedelta], Rate | None] = {}
         self.lock = threading.Lock()
 
     def load(self, wanted: set[str]) -> None:
@@ -173,18 +176,20 @@ class RateBook:
             days=settings.FX_RATE_MAX_AGE_DAYS if max_age_days is None else max_age_days
         )
         self._table: _Table | None = None
-        # The rates this book has looked up, by pair and day: many amounts share a currency and a day.
-        self._looked_up: dict[tuple[str, str, datetime.date], Rate | None] = {}
 
-    def load(self, *currencies: str) -> None:
-        """Make sure the rates between these currencies, the euro and those already read are at hand."""
+    def table(self) -> _Table:
+        """The process's rates as of the table's current revision, checked once per book."""
         global _table
         if self._table is None:
             revision = table_revision()
             if _table.revision != revision:
                 _table = _Table(revision)
             self._table = _table
-        self._table.load({c for c in currencies if c} | {EURO})
+        return self._table
+
+    def load(self, *currencies: str) -> None:
+        """Make sure the rates between these currencies, the euro and those already read are at hand."""
+        self.table().load({c for c in currencies if c} | {EURO})
 
     @property
     def _series(self) -> dict[tuple[str, str], _Series]:
@@ -206,10 +211,15 @@ class RateBook:
         directly or through the euro; None when there is none."""
         if source == target:
             return Rate(Decimal(1), day, "")
-        key = (source, target, day)
-        if key not in self._looked_up:
-            self._looked_up[key] = self._rate(source, target, day)
-        return self._looked_up[key]
+        # Rates looked up are kept with the table's revision: amounts share currencies and days, and the
+        # same pages are read again and again.
+        looked_up = self.table().looked_up
+        key = (source, target, day, self.max_age)
+        if key not in looked_up:
+            if len(looked_up) >= LOOKED_UP_LIMIT:
+                looked_up.clear()
+            looked_up[key] = self._rate(source, target, day)
+        return looked_up[key]
 
     def _rate(self, source: str, target: str, day: datetime.date) -> Rate | None:
         self.load(source, target)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from fx.rates import CENT, RateBook, conversion_date
+from fx.rates import CENT, RateBook, conversion_date, reporting_currency
 from portfolio.dates import format_partial_date
 from rounds.models import FundingRound, Participation
 
@@ -96,14 +96,17 @@ class RoundReader:
         self.rates = RateBook()
         self.timestamps = Timestamps()
         self.today = timezone.localdate()
+        self.currency = reporting_currency()
         self.unknown_amount: dict | None = None
 
     def converted(self, amount: Decimal | None, currency: str, day: datetime.date | None) -> dict:
         if amount is None:  # the most common case, and always the same answer
             if self.unknown_amount is None:
-                self.unknown_amount = self.rates.convert(None, currency, day).as_dict()
+                self.unknown_amount = self.rates.convert(None, currency, day, target=self.currency).as_dict()
             return dict(self.unknown_amount)
-        return self.rates.convert(amount, currency, day, places=CENT).as_dict(places=CENT)
+        return self.rates.convert(amount, currency, day, target=self.currency, places=CENT).as_dict(
+            places=CENT
+        )
 
     def read(self, rounds: QuerySet[FundingRound], ids: list[int] | None = None) -> list[dict]:
         """The rounds of `rounds` as the API shows them, in its order; with `ids`, only those rounds, in
