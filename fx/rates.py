@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -27,6 +28,7 @@ from portfolio.dates import period_end
 
 EURO = "EUR"
 CENT = Decimal("0.01")
+ONE = Decimal(1)
 # Rates are shown and multiplied with twelve significant digits (the ECB publishes five or six).
 RATE_DIGITS = 12
 # How many looked-up rates (a pair on a day) a process keeps, about 20 MB.
@@ -56,6 +58,15 @@ class Rate:
     value: Decimal
     on: datetime.date
     origin: str
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The rate as the API shows it: its digits, with no trailing zeros."""
+        return format(self.value.normalize(), "f")
+
+    @functools.cached_property
+    def on_text(self) -> str:
+        return self.on.isoformat()
 
     def inverse(self) -> Rate:
         with localcontext() as context:
@@ -155,14 +166,24 @@ class _Table:
 _table = _Table(revision=())
 
 
-def table_revision() -> tuple:
-    """What changes whenever a rate is added, changed or deleted: the latest change of a rate (loads
-    and edits stamp it) and the latest history entry (deletions through the admin and the API leave one)."""
+# How many columns the table's revision is.
+REVISION_COLUMNS = 2
+
+
+@functools.cache
+def revision_columns() -> str:
+    """SQL of the table's revision, as columns a statement can select (REVISION_COLUMNS of them): what
+    changes whenever a rate is added, changed or deleted, that is the latest change of a rate (loads and
+    edits stamp it) and the latest history entry (deletions through the admin and the API leave one).
+    Both read one index entry; the moment comes as text, which is quicker to read than a timestamp."""
     rates, history = ExchangeRate._meta.db_table, ExchangeRate.history.model._meta.db_table
+    return f"CAST((SELECT MAX(updated_at) FROM {rates}) AS TEXT), (SELECT MAX(history_id) FROM {history})"
+
+
+def table_revision() -> tuple:
+    """The exchange-rate table's revision (`revision_columns`), read on its own."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(updated_at) FROM {rates}), (SELECT MAX(history_id) FROM {history})"
-        )
+        cursor.execute(f"SELECT {revision_columns()}")
         return tuple(cursor.fetchone())
 
 
@@ -177,11 +198,13 @@ class RateBook:
         )
         self._table: _Table | None = None
 
-    def table(self) -> _Table:
-        """The process's rates as of the table's current revision, checked once per book."""
+    def table(self, revision: tuple | None = None) -> _Table:
+        """The process's rates as of the table's current revision, checked once per book: read here, or
+        given by a statement that read it along with its rows (`revision_columns`)."""
         global _table
         if self._table is None:
-            revision = table_revision()
+            if revision is None:
+                revision = table_revision()
             if _table.revision != revision:
                 _table = _Table(revision)
             self._table = _table
@@ -251,7 +274,7 @@ class RateBook:
         if amount is None:
             return Converted.unknown(target, _("The amount is not known."))
         if source == target:
-            return Converted(amount=amount, currency=target, rate=Decimal(1))
+            return Converted(amount=amount, currency=target, rate=ONE)
         if day is None:
             return Converted.unknown(target, _("The amount has no date, so no exchange rate applies to it."))
         rate = self.rate(source, target, day)
@@ -269,3 +292,50 @@ class RateBook:
             "No %(source)s to %(target)s exchange rate on %(day)s or in the %(days)s days before: "
             "load the ECB's rates (manage.py load_fx_rates) or add the rate in the admin."
         ) % {"source": source, "target": target, "day": day.isoformat(), "days": self.max_age.days}
+
+
+class ConvertedForms:
+    """Many amounts converted into one currency, each in the JSON form `RateBook.convert(...).as_dict()`
+    gives (to the cent), for long lists: the rate of a currency on a day, and its text, are found once
+    however many amounts use it. Amounts may be given as decimals or as their text."""
+
+    def __init__(self, book: RateBook, target: str) -> None:
+        self.book, self.target = book, target
+        self.unknown = book.convert(None, target, None, target=target).as_dict()
+        # (currency, day): the rate's value and JSON fields, or the whole answer when no rate applies.
+        self.rates: dict[tuple[str, datetime.date | None], tuple | dict] = {}
+
+    def __call__(self, amount: Decimal | str | None, currency: str, day: datetime.date | None) -> dict:
+        if amount is None:
+            return dict(self.unknown)
+        rate = self.rates.get((currency, day))
+        if rate is None:
+            rate = self.rates[currency, day] = self.rate(currency, day)
+        if type(rate) is dict:
+            return dict(rate)
+        value, text, on, origin = rate
+        converted = PRODUCT.multiply(Decimal(amount), value).quantize(
+            CENT, rounding=ROUND_HALF_EVEN, context=PRODUCT
+        )
+        return {
+            "amount": str(converted),
+            "currency": self.target,
+            "rate": text,
+            "rate_date": on,
+            "rate_origin": origin,
+            "reason": "",
+        }
+
+    def rate(self, currency: str, day: datetime.date | None) -> tuple | dict:
+        """What converting any amount of the currency on the day takes (as `RateBook.convert` does it):
+        the rate's value and JSON fields, or the whole answer when no rate applies."""
+        if currency == self.target:
+            return ONE, "1", None, ""
+        if day is None:
+            return self.book.convert(ONE, currency, day, target=self.target).as_dict()
+        rate = self.book.rate(currency, self.target, day)
+        if rate is None:
+            return Converted.unknown(
+                self.target, self.book.missing_rate_reason(currency, self.target, day)
+            ).as_dict()
+        return rate.value, rate.text, rate.on_text, rate.origin

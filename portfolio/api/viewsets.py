@@ -131,8 +131,11 @@ class PortfolioViewSet(TransactionPerWrite, viewsets.ModelViewSet):
         return instance
 
     def retrieve(self, request, *args, **kwargs):
-        lookup = self.lookup_url_kwarg or self.lookup_field
-        records = self.read_records(self.get_queryset().filter(**{self.lookup_field: self.kwargs[lookup]}))
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if self.lookup_field == "pk":  # the URL's pattern (ID_PATTERN) takes only ids a column can hold
+            records = self.read_records(self.get_queryset(), [int(lookup)])
+        else:
+            records = self.read_records(self.get_queryset().filter(**{self.lookup_field: lookup}))
         if not records:
             raise Http404
         record = records[0]

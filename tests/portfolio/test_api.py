@@ -8,14 +8,20 @@ from html import unescape as html_unescape
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from portfolio.api.authentication import TokenLookup
 from portfolio.models import ApiToken, hash_token
 from rounds.models import FundingRound
 from tests.companies.factories import CompanyFactory
 from tests.rounds.factories import FundingRoundFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def columns(record) -> dict:
+    return {field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields}
 
 
 def bearer(token: str) -> APIClient:
@@ -57,6 +63,26 @@ class TestTokens:
         viewer_api.user.is_active = False
         viewer_api.user.save()
         assert viewer_api.get(reverse("api:company-list")).status_code == 401
+
+    def test_the_lookup_reads_the_token_and_its_user_as_the_orm_does(self, django_user_model):
+        user = django_user_model.objects.create_user(
+            "svc", email="svc@example.com", last_login=timezone.now()
+        )
+        token, plaintext = ApiToken.issue(user=user, read_only=True, name="crm sync")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        found = TokenLookup.of("default").find(hash_token(plaintext))
+        expected = ApiToken.objects.active().select_related("user").get(pk=token.pk)
+        assert columns(found) == columns(expected) and columns(found.user) == columns(expected.user)
+        assert type(found.last_used_at) is type(expected.last_used_at)  # moments, also from SQLite's text
+        assert found.user.is_active is True and found.user.last_login is not None
+        assert TokenLookup.of("default").find(hash_token("pft_unknown")) is None
+        user.is_active = False
+        user.save()
+        assert TokenLookup.of("default").find(hash_token(plaintext)) is None
+        user.is_active = True
+        user.save()
+        token.revoke()
+        assert TokenLookup.of("default").find(hash_token(plaintext)) is None
 
     @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer", "Bearer a b", "Token abc"])
     def test_bad_credentials_are_401(self, header):
