@@ -74,6 +74,8 @@ class Gunicorn:
         command += ["--timeout", str(timeout)]
         if worker_class:
             command += ["--worker-class", worker_class]
+        if worker_class == "sync":  # gunicorn runs threaded (gthread) workers when given threads
+            command += ["--threads", "1"]
         with log.open("w") as log_file:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
 
