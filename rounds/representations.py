@@ -148,11 +148,11 @@ class Timestamps:
 
 
 class RoundReader:
-    """Reads rounds with their participations into the API's JSON form: in one statement on PostgreSQL,
-    in two elsewhere.
+    """Reads rounds with their participations into the API's JSON form, in two queries: on PostgreSQL two
+    statements written once, elsewhere two querysets.
 
     One reader serves one response: every amount of every round is converted from rates read once,
-    as of the exchange-rate table's revision the statement read.
+    as of the exchange-rate table's revision (on PostgreSQL read along with the rounds).
     """
 
     def __init__(self) -> None:
