@@ -139,6 +139,10 @@ class FundingRound(PartialDatesModel, SourcedModel):
         return format_partial_date(self.announced_on, self.announced_on_precision)
 
 
+# A round's investors in the order the API, its exports and the history list them: leads first, then by name.
+PARTICIPATION_ORDER = ("role", "investor__name_en", "id")
+
+
 class Participation(SourcedModel):
     """One investor's part in one round: lead or not, first entry or follow-on."""
 

@@ -32,7 +32,7 @@ from fx.rates import (
     revision_columns,
 )
 from portfolio.dates import format_partial_date
-from rounds.models import FundingRound, Investor, Participation
+from rounds.models import PARTICIPATION_ORDER, FundingRound, Investor, Participation
 
 ROUND_COLUMNS = (
     "id",
@@ -71,8 +71,6 @@ PARTICIPATION_COLUMNS = (
     "source_quote",
     "version",
 )
-# A round's investors in the order the API lists them (`rounds.services.rounds_with_participations`).
-PARTICIPATION_ORDER = ("role", "investor__name_en", "id")
 
 
 # PostgreSQL's reader. ROUNDS_STATEMENT reads the rounds `picked` gives (ids and their place in the
@@ -97,7 +95,7 @@ SELECT
 FROM {participations} p
 JOIN {investors} i ON i.id = p.investor_id
 WHERE p.funding_round_id = ANY(%s)
-ORDER BY p.role, i.name_en, p.id
+ORDER BY p.role, i.name_en, p.id  -- PARTICIPATION_ORDER
 """
 # Rounds given by id: their place is their place in the list of ids; those a queryset does not hold
 # are left out.
@@ -218,12 +216,11 @@ class RoundReader:
             by_round.setdefault(row[0], []).append(row[1:])
         return [(*row, by_round.get(row[0], ())) for row in rows]
 
-    def partial_date(self, value: datetime.date | str | None, precision: str) -> tuple:
+    def partial_date(self, day: datetime.date | None, precision: str) -> tuple:
         """A partial date's JSON text, the day whose rate converts its amounts, and its display form."""
-        known = self.dates.get((value, precision))
+        known = self.dates.get((day, precision))
         if known is None:
-            day = datetime.date.fromisoformat(value) if type(value) is str else value
-            known = self.dates[value, precision] = (
+            known = self.dates[day, precision] = (
                 None if day is None else day.isoformat(),
                 conversion_date(day, precision, today=self.today),
                 format_partial_date(day, precision),

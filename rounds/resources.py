@@ -26,7 +26,7 @@ from portfolio.resources import (
     text_field,
 )
 from rounds.choices import InvestorKind, ListingKind, MarkBasis, Role, Stage
-from rounds.models import FundingRound, Investor, Listing, Participation, ValuationMark
+from rounds.models import PARTICIPATION_ORDER, FundingRound, Investor, Listing, Participation, ValuationMark
 from rounds.services import ParticipationPlan, round_participations_set
 
 
@@ -100,7 +100,7 @@ class RoundInvestorsField(Column):
         return StringAgg(
             "investor__slug",
             delimiter=f"{self.widget.separator} ",
-            order_by=("role", "investor__name_en", "id"),
+            order_by=PARTICIPATION_ORDER,
             filter=chosen,
             output_field=models.TextField(),
         )

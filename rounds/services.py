@@ -13,15 +13,13 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from portfolio.history import create_with_history
 from rounds.choices import Role
-from rounds.models import FundingRound, Investor, Participation
+from rounds.models import PARTICIPATION_ORDER, FundingRound, Investor, Participation
 
 
 def rounds_with_participations(queryset: QuerySet[FundingRound] | None = None) -> QuerySet[FundingRound]:
     """Rounds with everything a history needs in three queries, however many rounds there are."""
     queryset = FundingRound.objects.all() if queryset is None else queryset
-    participations = Participation.objects.select_related("investor").order_by(
-        "role", "investor__name_en", "id"
-    )
+    participations = Participation.objects.select_related("investor").order_by(*PARTICIPATION_ORDER)
     return queryset.select_related("company", "source").prefetch_related(
         Prefetch("participations", queryset=participations)
     )

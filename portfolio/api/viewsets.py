@@ -131,6 +131,8 @@ class PortfolioViewSet(TransactionPerWrite, viewsets.ModelViewSet):
         return instance
 
     def retrieve(self, request, *args, **kwargs):
+        # Read as the list reads its records, not through get_object(): no resource has object-level
+        # permissions (they are per model, checked in initial()); one that gains them must check here.
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if self.lookup_field == "pk":  # the URL's pattern (ID_PATTERN) takes only ids a column can hold
             records = self.read_records(self.get_queryset(), [int(lookup)])
